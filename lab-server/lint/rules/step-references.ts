@@ -1,0 +1,32 @@
+import type { Diagnostic } from '../../lesson/diagnostic.ts';
+import type { LintRule } from '../rule.ts';
+
+export const stepReferences: LintRule = {
+  id: 'step-references',
+  description: "Step ids are unique, each step's persona is one of the lesson's, and every connect check starts from a pod or VM that a manifest defines.",
+  needsLesson: true,
+  check: (ctx) => {
+    const lesson = ctx.lesson;
+    if (!lesson) return [];
+    const out: Diagnostic[] = [];
+    const ids = new Map<string, string>();
+    const personas = lesson.lesson.personas.map((p) => p.id);
+    for (const { step, file, source } of lesson.steps) {
+      const other = ids.get(step.id);
+      if (other) out.push({ rule: 'step-references', file, ...source.locate(['id']), field: 'id', message: `step id "${step.id}" is also used by ${other}`, fix: 'give every step its own id' });
+      ids.set(step.id, file);
+      if (!personas.includes(step.persona))
+        out.push({ rule: 'step-references', file, ...source.locate(['persona']), field: 'persona', message: `persona "${step.persona}" is not one of the lesson's personas (${personas.join(', ')})`, fix: 'add the persona to lesson.yaml or pick one it lists' });
+      step.checks.forEach((check, i) => {
+        if (check.type !== 'connect') return;
+        const from = check.from;
+        const kind = 'pod' in from ? 'Pod' : 'VirtualMachine';
+        const name = 'pod' in from ? from.pod : from.vm;
+        const found = ctx.workloads.some((w) => w.kind === kind && w.namespace === from.namespace && w.name === name);
+        if (!found)
+          out.push({ rule: 'step-references', file, ...source.locate(['checks', i, 'from']), field: `checks[${i}].from`, message: `connect check starts from ${kind} ${from.namespace}/${name}, which no manifest defines`, fix: 'name a pod or VM from the lesson\'s manifests' });
+      });
+    }
+    return out;
+  },
+};
