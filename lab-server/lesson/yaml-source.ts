@@ -1,4 +1,4 @@
-import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import type { SourcePosition } from './diagnostic.ts';
 
 /**
@@ -49,30 +49,33 @@ export function parseYamlDocuments(text: string, lineOffset = 0): YamlParseResul
       .map((doc) => ({
         value: doc.toJS({ maxAliasCount: 100 }),
         locate: (path) => toPosition(offsetOf(doc, path)),
-        start: toPosition(doc.range?.[0] ?? 0),
+        start: toPosition(contentStart(doc)),
       })),
   };
 }
 
+/**
+ * Offset of the field at `path`: its key for a mapping entry (a block value
+ * starts on the next line, but the reader looks for the key), the item itself
+ * for a sequence entry. A missing field falls back to its closest ancestor.
+ */
 function offsetOf(doc: Document, path: readonly PropertyKey[]): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = doc.getIn(path.slice(0, depth) as unknown[], true);
-    if (isNode(node) && node.range) return node.range[0];
-    // A key whose value is null has no value node; point at the key instead.
-    if (depth > 0) {
-      const parent = doc.getIn(path.slice(0, depth - 1) as unknown[], true);
-      const key = path[depth - 1];
-      if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray(parent.items)) {
-        for (const item of parent.items as unknown[]) {
-          if (item && typeof item === 'object' && 'key' in item) {
-            const k = (item as { key: unknown }).key;
-            if (isNode(k) && k.range && 'value' in k && (k as { value: unknown }).value === key) return k.range[0];
-          }
-        }
-      }
+  for (let depth = path.length; depth > 0; depth--) {
+    const parent = doc.getIn(path.slice(0, depth - 1) as unknown[], true);
+    const key = path[depth - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
+      if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
+    } else if (isSeq(parent) && typeof key === 'number') {
+      const item = parent.items[key];
+      if (isNode(item) && item.range) return item.range[0];
     }
   }
-  return doc.range?.[0] ?? 0;
+  return contentStart(doc);
+}
+
+function contentStart(doc: Document): number {
+  return (isNode(doc.contents) && doc.contents.range?.[0]) || (doc.range?.[0] ?? 0);
 }
 
 function shorten(message: string): string {
