@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { lintDir, LintInputError, type LintResult } from '../lint/lint.ts';
 import { LOADER_RULES, RULES } from '../lint/rules/index.ts';
-import { UsageError, EXIT_USAGE, type Command } from './command.ts';
+import { UsageError, type Command } from './command.ts';
 import { LESSONS_ROOT } from './paths.ts';
 
 export const lintCommand: Command = {

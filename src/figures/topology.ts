@@ -7,6 +7,7 @@ import type { Environment } from '../../lab-server/lesson/schema.ts';
 import type { ManifestSet } from '../../lab-server/lesson/manifests.ts';
 import { buildInventory, resolveNad } from '../../lab-server/lesson/inventory.ts';
 import { physicalNetworkName } from '../../lab-server/k8s/nad-config.ts';
+import { nodesMatching } from '../../lab-server/lesson/environment.ts';
 import { getPath, stringMap } from '../../lab-server/k8s/object.ts';
 
 export interface SecondaryNetwork {
@@ -67,9 +68,8 @@ export function deriveTopology(env: Environment, manifests: ManifestSet): Topolo
     endpoints.push({ label: host.name, detail: services || host.description, kind: 'host', address: host.ip, ...(network ? { network } : {}) });
   }
   const nodes = env.nodes.map((node) => {
-    const labels: Record<string, string> = { ...Object.fromEntries(node.roles.map((r) => [`node-role.kubernetes.io/${r}`, ''])), 'kubernetes.io/hostname': node.name, ...node.labels };
     const mappings = inventory.bridgeMappings
-      .filter((m) => m.state !== 'absent' && m.localnet && Object.entries(stringMap(getPath(m.manifest.object, ['spec', 'nodeSelector']))).every(([k, v]) => labels[k] === v))
+      .filter((m) => m.state !== 'absent' && m.localnet && nodesMatching(env, stringMap(getPath(m.manifest.object, ['spec', 'nodeSelector']))).includes(node))
       .map((m) => `${m.localnet} → ${m.bridge}`);
     return { name: node.name, roles: node.roles, nic: node.nic.name, mappings };
   });

@@ -1,6 +1,7 @@
 import { getPath, isRecord, stringMap } from '../../k8s/object.ts';
 import { diagnosticAt } from '../context.ts';
 import type { Diagnostic } from '../../lesson/diagnostic.ts';
+import { nodesMatching } from '../../lesson/environment.ts';
 import type { LintRule } from '../rule.ts';
 
 export const nncpBridgeMappings: LintRule = {
@@ -27,11 +28,7 @@ export const nncpBridgeMappings: LintRule = {
     if (env) {
       for (const manifest of ctx.manifests.objects.filter((o) => o.object.kind === 'NodeNetworkConfigurationPolicy')) {
         const rawSelector = getPath(manifest.object, ['spec', 'nodeSelector']);
-        const selector = stringMap(rawSelector);
-        const matches = env.nodes.filter((node) => {
-          const labels: Record<string, string> = { ...Object.fromEntries(node.roles.map((r) => [`node-role.kubernetes.io/${r}`, ''])), 'kubernetes.io/hostname': node.name, ...node.labels };
-          return Object.entries(selector).every(([k, v]) => labels[k] === v);
-        });
+        const matches = nodesMatching(env, stringMap(rawSelector));
         if (isRecord(rawSelector) && matches.length === 0)
           out.push(diagnosticAt(manifest, ['spec', 'nodeSelector'], 'nncp-bridge-mappings', 'nodeSelector matches no node of the lesson environment; the policy would report NoMatchingNode', "select with labels the nodes have, e.g. node-role.kubernetes.io/worker: ''"));
       }
