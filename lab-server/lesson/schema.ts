@@ -147,6 +147,8 @@ const workloadRefSchema = z.union([
 export const checkSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exists'), resource: resourceRefSchema, ...checkBase }),
   z.strictObject({ type: z.literal('absent'), resource: resourceRefSchema, ...checkBase }),
+  // The path may select several values (a filter or [*]); the check passes when
+  // any of them equals / matches, and fails when the path selects nothing.
   z
     .strictObject({
       type: z.literal('field'),
