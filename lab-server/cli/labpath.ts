@@ -2,8 +2,9 @@
 /** `labpath`: one entry point, one module per subcommand. */
 import { EXIT_USAGE, UsageError, type Command } from './command.ts';
 import { lintCommand } from './lint-command.ts';
+import { sandboxCommand } from './sandbox-command.ts';
 
-const COMMANDS: readonly Command[] = [lintCommand];
+const COMMANDS: readonly Command[] = [lintCommand, sandboxCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

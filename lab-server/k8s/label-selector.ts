@@ -77,3 +77,31 @@ export function describeSelector(selector: LabelSelector): string {
   }
   return parts.length === 0 ? '{} (everything)' : parts.join(',');
 }
+
+/**
+ * The string form used in URLs and by `kubectl -l`: `a=b`, `a==b`, `a!=b`,
+ * `a`, `!a`, `a in (x,y)`, `a notin (x)`, comma-separated (ANDed).
+ */
+export function parseLabelSelectorString(text: string): SelectorParse {
+  const selector: Required<LabelSelector> = { matchLabels: {}, matchExpressions: [] };
+  const parts = text.match(/(?:[^,(]|\([^)]*\))+/g) ?? [];
+  for (const raw of parts) {
+    const part = raw.trim();
+    if (part === '') continue;
+    let m: RegExpExecArray | null;
+    if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) {
+      const values = m[3]!.split(',').map((v) => v.trim()).filter(Boolean);
+      selector.matchExpressions.push({ key: m[1]!, operator: m[2] === 'in' ? 'In' : 'NotIn', values });
+    } else if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(part))) {
+      if (m[2] === '!=') selector.matchExpressions.push({ key: m[1]!, operator: 'NotIn', values: [m[3]!] });
+      else selector.matchLabels[m[1]!] = m[3]!;
+    } else if ((m = /^!([\w./-]+)$/.exec(part))) {
+      selector.matchExpressions.push({ key: m[1]!, operator: 'DoesNotExist' });
+    } else if ((m = /^([\w./-]+)$/.exec(part))) {
+      selector.matchExpressions.push({ key: m[1]!, operator: 'Exists' });
+    } else {
+      return { ok: false, error: `unable to parse requirement: "${part}"; write key=value, key!=value, key, !key, or key in (a,b)` };
+    }
+  }
+  return { ok: true, selector };
+}

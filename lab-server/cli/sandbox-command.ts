@@ -1,0 +1,75 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isLessonDir, loadLesson } from '../lesson/load.ts';
+import { formatDiagnostic } from '../lesson/diagnostic.ts';
+import { SandboxHost } from '../sandbox/sandbox-host.ts';
+import { UsageError, type Command } from './command.ts';
+import { LESSONS_ROOT } from './paths.ts';
+
+const DEFAULT_LESSON = 'localnet-microsegmentation';
+
+export const sandboxCommand: Command = {
+  name: 'sandbox',
+  summary: 'run a sandbox cluster (a Kubernetes API server kubectl can use) for a lesson',
+  usage: `Usage: labpath sandbox [--port N] [--kubeconfig FILE] [--lesson ID|DIR]
+
+Starts a sandbox cluster on https://127.0.0.1:N, seeded with the lesson's
+environment, writes a kubeconfig for it, and prints one line:
+  sandbox ready: https://127.0.0.1:N kubeconfig=FILE
+Ctrl-C (SIGINT) or SIGTERM stops it.
+
+Options:
+  --port N           port to listen on (default 6443; 0 picks a free port)
+  --kubeconfig FILE  where to write the kubeconfig (default .labpath/sandbox.kubeconfig)
+  --lesson ID|DIR    lesson whose environment to build (default ${DEFAULT_LESSON})
+  -h, --help         show this help`,
+  async run(args) {
+    const { values } = parse(args);
+    const port = values.port === undefined ? 6443 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+    const lessonArg = values.lesson ?? DEFAULT_LESSON;
+    const lessonDir = isLessonDir(resolve(lessonArg)) ? resolve(lessonArg) : join(LESSONS_ROOT, lessonArg);
+    if (!isLessonDir(lessonDir)) throw new UsageError(`no lesson "${lessonArg}": give a lesson id under content/lessons/ or a folder holding lesson.yaml`);
+    const { lesson, diagnostics } = await loadLesson(lessonDir);
+    if (!lesson) {
+      for (const d of diagnostics) console.error(formatDiagnostic(d));
+      console.error(`labpath sandbox: the lesson in ${lessonDir} does not load; fix the problems above (npx labpath lint shows them too)`);
+      return 1;
+    }
+    const kubeconfigFile = resolve(values.kubeconfig ?? '.labpath/sandbox.kubeconfig');
+    let host: SandboxHost;
+    try {
+      host = await SandboxHost.start({ port });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        console.error(`labpath sandbox: port ${port} is already in use; pick another with --port, or --port 0 for a free one`);
+        return 1;
+      }
+      throw error;
+    }
+    const { kubeconfig } = host.addCluster(lesson.lesson.environment);
+    await mkdir(dirname(kubeconfigFile), { recursive: true });
+    await writeFile(kubeconfigFile, kubeconfig, { mode: 0o600 });
+    console.log(`sandbox ready: ${host.url} kubeconfig=${kubeconfigFile}`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        done();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await host.close();
+    return 0;
+  },
+};
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, strict: true, allowPositionals: false, options: { port: { type: 'string' }, kubeconfig: { type: 'string' }, lesson: { type: 'string' } } });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,0 +1,56 @@
+/** Reads and decodes request bodies, with the size limit a real API server enforces. */
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
+import { errors } from './status.ts';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    throw errors.tooLarge(MAX_BODY_BYTES);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      req.resume();
+      throw errors.tooLarge(MAX_BODY_BYTES);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Decodes an object body: JSON, YAML, or Kubernetes protobuf. */
+export function decodeObject(body: Buffer, type: string): unknown {
+  if (body.length === 0) throw errors.badRequest('the request has no body; send the object as JSON');
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeKubernetesProtobuf(body);
+    } catch (error) {
+      if (error instanceof ProtobufError) throw errors.badRequest(error.message);
+      throw error;
+    }
+  }
+  const text = body.toString('utf8');
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    try {
+      return parseYaml(text);
+    } catch (error) {
+      throw errors.badRequest(`error converting YAML to JSON: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw errors.badRequest(`json: cannot unmarshal the request body: ${(error as Error).message}`);
+  }
+}

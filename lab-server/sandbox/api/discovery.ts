@@ -1,0 +1,81 @@
+/**
+ * API discovery in both forms: the legacy /api, /apis, /api/v1, /apis/G/V
+ * documents (client-node resolves kinds through them) and aggregated
+ * discovery, recognised by kubectl only under its exact content type.
+ */
+import type { ResourceRegistry } from '../resource-types/registry.ts';
+import type { ResourceType } from '../resource-types/types.ts';
+
+export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+export function wantsAggregated(accept: string | undefined): boolean {
+  return /g=apidiscovery\.k8s\.io;v=v2;as=APIGroupDiscoveryList/.test(accept ?? '');
+}
+
+const SUBRESOURCE_VERBS: Record<string, string[]> = {
+  status: ['get', 'patch', 'update'],
+  log: ['get'],
+  exec: ['create', 'get'],
+  finalize: ['update'],
+};
+
+export function legacyApiVersions(): unknown {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+}
+
+function apiGroup(registry: ResourceRegistry, group: string): Record<string, unknown> {
+  const versions = registry.groups().get(group) ?? [];
+  const entries = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
+  return { name: group, versions: entries, preferredVersion: entries[0] };
+}
+
+export function legacyGroupList(registry: ResourceRegistry): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...registry.groups().keys()].filter((g) => g !== '').map((g) => apiGroup(registry, g)) };
+}
+
+export function legacyGroup(registry: ResourceRegistry, group: string): unknown {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(registry, group) };
+}
+
+export function resourceList(registry: ResourceRegistry, group: string, version: string): unknown {
+  const resources = registry.inGroupVersion(group, version).flatMap((t) => [
+    { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs, ...(t.shortNames.length ? { shortNames: t.shortNames } : {}), ...(t.categories.length ? { categories: t.categories } : {}) },
+    ...t.subresources.map((sub) => ({ name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind: subresourceKind(t, sub), verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })),
+  ]);
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
+}
+
+function subresourceKind(type: ResourceType, subresource: string): string {
+  if (subresource === 'exec') return 'PodExecOptions';
+  if (subresource === 'log') return 'Pod';
+  return type.kind;
+}
+
+/** The aggregated document for /api (core only) or /apis (every named group). */
+export function aggregatedDiscovery(registry: ResourceRegistry, core: boolean): unknown {
+  const groups = [...registry.groups().entries()].filter(([g]) => (g === '') === core);
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map(([group, versions]) => ({
+      metadata: { name: group, creationTimestamp: null },
+      versions: versions.map((version) => ({
+        version,
+        freshness: 'Current',
+        resources: registry.inGroupVersion(group, version).map((t) => ({
+          resource: t.plural,
+          responseKind: { group, version, kind: t.kind },
+          scope: t.namespaced ? 'Namespaced' : 'Cluster',
+          singularResource: t.singular,
+          verbs: t.verbs,
+          ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
+          ...(t.categories.length ? { categories: t.categories } : {}),
+          ...(t.subresources.length
+            ? { subresources: t.subresources.map((sub) => ({ subresource: sub, responseKind: { group: sub === 'exec' || sub === 'log' ? '' : group, version, kind: subresourceKind(t, sub) }, verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })) }
+            : {}),
+        })),
+      })),
+    })),
+  };
+}

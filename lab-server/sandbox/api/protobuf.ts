@@ -1,0 +1,144 @@
+/**
+ * Decodes the protobuf bodies typed clients send (`kubectl create namespace`,
+ * `create configmap`, `create secret`): the `k8s\0` magic, a runtime.Unknown
+ * envelope, then the object. Field numbers come from the Kubernetes
+ * generated.proto files, written here as data; unknown fields are skipped.
+ */
+type FieldSpec =
+  | { name: string; type: 'string' | 'bytes' | 'bool' | 'int' | 'time' }
+  | { name: string; type: 'message'; message: MessageSpec }
+  | { name: string; type: 'repeated-string' }
+  | { name: string; type: 'map-string' | 'map-bytes' };
+type MessageSpec = Record<number, FieldSpec>;
+
+const OBJECT_META: MessageSpec = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'generateName', type: 'string' },
+  3: { name: 'namespace', type: 'string' },
+  5: { name: 'uid', type: 'string' },
+  6: { name: 'resourceVersion', type: 'string' },
+  7: { name: 'generation', type: 'int' },
+  11: { name: 'labels', type: 'map-string' },
+  12: { name: 'annotations', type: 'map-string' },
+  14: { name: 'finalizers', type: 'repeated-string' },
+};
+const KINDS: Record<string, MessageSpec> = {
+  'v1/Namespace': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'spec', type: 'message', message: { 1: { name: 'finalizers', type: 'repeated-string' } } },
+  },
+  'v1/ConfigMap': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'data', type: 'map-string' },
+    3: { name: 'binaryData', type: 'map-bytes' },
+    4: { name: 'immutable', type: 'bool' },
+  },
+  'v1/Secret': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'data', type: 'map-bytes' },
+    3: { name: 'type', type: 'string' },
+    4: { name: 'stringData', type: 'map-string' },
+    5: { name: 'immutable', type: 'bool' },
+  },
+};
+const UNKNOWN: MessageSpec = {
+  1: { name: 'typeMeta', type: 'message', message: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } } },
+  2: { name: 'raw', type: 'bytes' },
+};
+
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+export class ProtobufError extends Error {}
+
+export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new ProtobufError('the body does not start with the Kubernetes protobuf magic "k8s\\0"');
+  const envelope = decodeMessage(body.subarray(4), UNKNOWN);
+  const typeMeta = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
+  const key = `${typeMeta.apiVersion}/${typeMeta.kind}`;
+  const spec = KINDS[key];
+  if (!spec) throw new ProtobufError(`protobuf bodies are accepted for Namespace, ConfigMap and Secret, not ${key}; send JSON instead`);
+  const raw = envelope.raw instanceof Buffer ? envelope.raw : Buffer.alloc(0);
+  return { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...decodeMessage(raw, spec) };
+}
+
+function decodeMessage(buffer: Buffer, spec: MessageSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const reader = new Reader(buffer);
+  while (!reader.done) {
+    const tag = reader.varint();
+    const field = Number(tag >> 3n);
+    const wire = Number(tag & 7n);
+    const fieldSpec = spec[field];
+    if (wire === 0) {
+      const value = reader.varint();
+      if (fieldSpec?.type === 'bool') out[fieldSpec.name] = value !== 0n;
+      else if (fieldSpec?.type === 'int' && value !== 0n) out[fieldSpec.name] = Number(value);
+    } else if (wire === 2) {
+      const bytes = reader.bytes();
+      if (!fieldSpec) continue;
+      switch (fieldSpec.type) {
+        case 'string':
+          if (bytes.length > 0) out[fieldSpec.name] = bytes.toString('utf8');
+          break;
+        case 'bytes':
+          out[fieldSpec.name] = bytes;
+          break;
+        case 'message': {
+          const value = decodeMessage(bytes, fieldSpec.message);
+          if (Object.keys(value).length > 0) out[fieldSpec.name] = value;
+          break;
+        }
+        case 'repeated-string':
+          out[fieldSpec.name] = [...((out[fieldSpec.name] as string[] | undefined) ?? []), bytes.toString('utf8')];
+          break;
+        case 'map-string':
+        case 'map-bytes': {
+          const entry = decodeMessage(bytes, { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: fieldSpec.type === 'map-bytes' ? 'bytes' : 'string' } });
+          const map = (out[fieldSpec.name] as Record<string, unknown> | undefined) ?? {};
+          const value = entry.value ?? (fieldSpec.type === 'map-bytes' ? Buffer.alloc(0) : '');
+          // Secret and ConfigMap binary data travel as base64 in JSON.
+          map[String(entry.key ?? '')] = value instanceof Buffer ? value.toString('base64') : value;
+          out[fieldSpec.name] = map;
+          break;
+        }
+        default:
+          break;
+      }
+    } else if (wire === 1) reader.skip(8);
+    else if (wire === 5) reader.skip(4);
+    else throw new ProtobufError(`unsupported protobuf wire type ${wire}`);
+  }
+  return out;
+}
+
+class Reader {
+  private offset = 0;
+  private readonly buffer: Buffer;
+  constructor(buffer: Buffer) {
+    this.buffer = buffer;
+  }
+  get done(): boolean {
+    return this.offset >= this.buffer.length;
+  }
+  varint(): bigint {
+    let result = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (this.offset >= this.buffer.length) throw new ProtobufError('truncated protobuf varint');
+      const byte = this.buffer[this.offset++]!;
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result;
+    }
+    throw new ProtobufError('protobuf varint too long');
+  }
+  bytes(): Buffer {
+    const length = Number(this.varint());
+    if (this.offset + length > this.buffer.length) throw new ProtobufError('truncated protobuf field');
+    const out = this.buffer.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+  skip(n: number): void {
+    if (this.offset + n > this.buffer.length) throw new ProtobufError('truncated protobuf field');
+    this.offset += n;
+  }
+}

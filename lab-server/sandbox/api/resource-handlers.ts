@@ -1,0 +1,161 @@
+/**
+ * The verbs on one resource type: get, list, watch, create, update, patch,
+ * delete and deletecollection, with the semantics kubectl and client-go rely on
+ * (resourceVersion conflicts, dryRun, finalizers, terminating namespaces).
+ */
+import type { KubeObject } from '../../k8s/object.ts';
+import type { Cluster } from '../cluster.ts';
+import { resourceKey } from '../store/object-store.ts';
+import { apiVersionOf, type ResourceType } from '../resource-types/types.ts';
+import { checkBody, now, prepareCreate, prepareUpdate } from './object-metadata.ts';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.ts';
+import { objectFilter } from './selectors.ts';
+import { errors, successStatus } from './status.ts';
+import { validateObject } from './validation.ts';
+
+export interface ResourceRequest {
+  cluster: Cluster;
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  params: URLSearchParams;
+}
+
+function key(req: ResourceRequest): string {
+  return resourceKey(req.type);
+}
+
+function dryRun(req: ResourceRequest): boolean {
+  const value = req.params.get('dryRun');
+  if (value !== null && value !== 'All') throw errors.badRequest(`Invalid dryRun value "${value}": only "All" is supported`);
+  return value === 'All';
+}
+
+export function getObject(req: ResourceRequest): KubeObject {
+  const object = req.cluster.store.get(key(req), req.namespace, req.name ?? '');
+  if (!object) throw errors.notFound(req.type, req.name ?? '');
+  return object;
+}
+
+export function listObjects(req: ResourceRequest): { items: KubeObject[]; resourceVersion: number } {
+  const filter = objectFilter(req.type, req.params);
+  return { items: req.cluster.store.list(key(req), req.namespace).filter(filter), resourceVersion: req.cluster.store.resourceVersion };
+}
+
+export function listDocument(req: ResourceRequest, items: KubeObject[], resourceVersion: number): unknown {
+  return { apiVersion: apiVersionOf(req.type), kind: req.type.listKind, metadata: { resourceVersion: String(resourceVersion) }, items };
+}
+
+function requireActiveNamespace(req: ResourceRequest): void {
+  if (!req.type.namespaced || req.namespace === undefined) return;
+  const ns = req.cluster.store.get('/namespaces', undefined, req.namespace);
+  if (!ns) throw errors.notFound(req.cluster.type('v1', 'Namespace'), req.namespace);
+  if (ns.metadata.deletionTimestamp)
+    throw errors.forbidden(`${req.type.plural} "${req.name ?? ''}" is forbidden: unable to create new content in namespace ${req.namespace} because it is being terminated`, req.type, req.name);
+}
+
+export function createObject(req: ResourceRequest, body: unknown): KubeObject {
+  const object = prepareCreate(req.type, checkBody(req.type, body, req.namespace));
+  const name = object.metadata.name;
+  validateObject(req.type, object);
+  requireActiveNamespace({ ...req, name });
+  if (req.cluster.store.get(key(req), req.namespace, name)) throw errors.alreadyExists(req.type, name);
+  const created = defaultsOnCreate(req.type, object);
+  if (dryRun(req)) return { ...created, metadata: { ...created.metadata, resourceVersion: '' } };
+  return req.cluster.store.put(key(req), created);
+}
+
+/** Defaults the API server itself fills in on create. */
+function defaultsOnCreate(type: ResourceType, object: KubeObject): KubeObject {
+  if (type.kind === 'Namespace') {
+    return {
+      ...object,
+      metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+  }
+  if (type.kind === 'Project') {
+    return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name } }, status: { phase: 'Active' } };
+  }
+  return object;
+}
+
+export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
+  const current = getObject(req);
+  const next = checkBody(req.type, body, req.namespace);
+  if (next.metadata.name !== undefined && next.metadata.name !== req.name) throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${req.name})`);
+  next.metadata.name = req.name ?? '';
+  const sent = next.metadata.resourceVersion;
+  if (sent !== undefined && sent !== '' && sent !== current.metadata.resourceVersion)
+    throw errors.conflict(req.type, req.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
+  return store(req, current, prepareUpdate(req.type, current, next, req.subresource));
+}
+
+/** Writes an update, or completes a deletion whose last finalizer it removes. */
+function store(req: ResourceRequest, current: KubeObject, updated: KubeObject): KubeObject {
+  validateObject(req.type, updated, current);
+  if (dryRun(req)) return updated;
+  const finalizers = updated.metadata.finalizers as string[] | undefined;
+  if (current.metadata.deletionTimestamp && (!finalizers || finalizers.length === 0) && req.type.kind !== 'Namespace') {
+    return req.cluster.store.remove(key(req), req.namespace, req.name ?? '') ?? updated;
+  }
+  return req.cluster.store.put(key(req), updated);
+}
+
+export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+export function patchObject(req: ResourceRequest, patchType: string, patch: unknown): { object: KubeObject; created: boolean } {
+  if (patchType === 'application/strategic-merge-patch+json' && !req.type.strategicMerge)
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+  if (!PATCH_TYPES.includes(patchType))
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.filter((t) => req.type.strategicMerge || !t.includes('strategic')).join(', ')}`);
+  const current = req.cluster.store.get(key(req), req.namespace, req.name ?? '');
+  if (!current) {
+    if (patchType === 'application/apply-patch+yaml') return { object: createObject(req, patch), created: true };
+    throw errors.notFound(req.type, req.name ?? '');
+  }
+  let patched: unknown;
+  switch (patchType) {
+    case 'application/json-patch+json':
+      patched = applyJsonPatch(current, patch);
+      break;
+    case 'application/merge-patch+json':
+    case 'application/apply-patch+yaml':
+      patched = applyMergePatch(current, patch);
+      break;
+    default:
+      patched = applyStrategicMergePatch(current, patch);
+  }
+  const next = checkBody(req.type, patched, req.namespace);
+  if (next.metadata.name !== req.name) throw errors.badRequest('a patch may not change metadata.name');
+  const sent = next.metadata.resourceVersion;
+  if (sent !== undefined && sent !== current.metadata.resourceVersion)
+    throw errors.conflict(req.type, req.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
+  return { object: store(req, current, prepareUpdate(req.type, current, next, req.subresource)), created: false };
+}
+
+/** Deletes at once, or marks for deletion while finalizers remain (namespaces always go through that). */
+export function deleteObject(req: ResourceRequest): { object: KubeObject; finished: boolean } {
+  const current = getObject(req);
+  if (dryRun(req)) return { object: current, finished: false };
+  const finalizers = (current.metadata.finalizers as string[] | undefined) ?? [];
+  if (req.type.kind === 'Namespace' || finalizers.length > 0) {
+    if (current.metadata.deletionTimestamp) return { object: current, finished: false };
+    const marked: KubeObject = { ...current, metadata: { ...current.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } };
+    if (req.type.kind === 'Namespace') marked.status = { ...(current.status as object), phase: 'Terminating' };
+    return { object: req.cluster.store.put(key(req), marked), finished: false };
+  }
+  return { object: req.cluster.store.remove(key(req), req.namespace, req.name ?? '') ?? current, finished: true };
+}
+
+export function deleteCollection(req: ResourceRequest): unknown {
+  const { items, resourceVersion } = listObjects(req);
+  for (const item of items) deleteObject({ ...req, namespace: item.metadata.namespace, name: item.metadata.name });
+  return listDocument(req, items, resourceVersion);
+}
+
+export function deletedStatus(req: ResourceRequest, object: KubeObject): unknown {
+  return { ...successStatus({ name: object.metadata.name, group: req.type.group, kind: req.type.plural, uid: object.metadata.uid } as never) };
+}

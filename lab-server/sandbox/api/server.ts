@@ -1,0 +1,177 @@
+/**
+ * The sandbox's Kubernetes API over HTTPS. One process hosts many clusters;
+ * the bearer token picks the cluster, so no request can reach another's objects.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Cluster } from '../cluster.ts';
+import { KUBERNETES_VERSION } from '../cluster.ts';
+import { REGISTRY } from '../resource-types/registry.ts';
+import { log } from '../../log.ts';
+import { decodeObject, mediaType, readBody } from './body.ts';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
+import { routeOf } from './route.ts';
+import {
+  createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
+} from './resource-handlers.ts';
+import { ApiError, errors } from './status.ts';
+import { renderTable, wantsTable } from './tables.ts';
+import { serveWatch } from './watch.ts';
+
+export interface ApiServerOptions {
+  key: string;
+  cert: string;
+  host?: string;
+  port?: number;
+  /** Finds the cluster a bearer token belongs to. */
+  clusterFor(token: string): Cluster | undefined;
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
+    handle(req, res, options).catch((error: unknown) => fail(res, error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  res.end(text);
+}
+
+function fail(res: ServerResponse, error: unknown): void {
+  if (error instanceof ApiError) return send(res, error.status.code, error.status);
+  log.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
+  const status = errors.internal(error instanceof Error ? error.message : String(error)).status;
+  if (!res.headersSent) send(res, 500, status);
+  else res.destroy();
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://sandbox');
+  const route = routeOf(url.pathname, REGISTRY);
+  const method = req.method ?? 'GET';
+  if (route.kind === 'health') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  if (route.kind === 'version') return send(res, 200, KUBERNETES_VERSION);
+
+  const token = bearerToken(req);
+  const cluster = token ? options.clusterFor(token) : undefined;
+  if (!cluster) throw errors.unauthorized();
+  const accept = req.headers.accept;
+
+  switch (route.kind) {
+    case 'api-root':
+      return wantsAggregated(accept) ? send(res, 200, aggregatedDiscovery(REGISTRY, true), AGGREGATED_CONTENT_TYPE) : send(res, 200, legacyApiVersions());
+    case 'apis-root':
+      return wantsAggregated(accept) ? send(res, 200, aggregatedDiscovery(REGISTRY, false), AGGREGATED_CONTENT_TYPE) : send(res, 200, legacyGroupList(REGISTRY));
+    case 'group':
+      return send(res, 200, legacyGroup(REGISTRY, route.group));
+    case 'group-version':
+      return send(res, 200, resourceList(REGISTRY, route.group, route.version));
+    case 'openapi':
+      throw errors.pathNotFound();
+    case 'unknown-resource':
+    case 'not-found':
+      throw errors.pathNotFound();
+    case 'resource':
+      break;
+  }
+
+  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, ...pick(route) };
+  const table = wantsTable(accept);
+  const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  const { type } = route;
+  const verbAllowed = (verb: string) => {
+    if (!type.verbs.includes(verb)) throw errors.methodNotAllowed(method, `${type.plural}`);
+  };
+
+  if (route.subresource === 'log' || route.subresource === 'exec') throw errors.methodNotAllowed(method, `${type.plural}/${route.subresource}`);
+
+  if (route.name === undefined) {
+    if (method === 'GET' && isWatch) {
+      verbAllowed('watch');
+      return serveWatch(request, res, table);
+    }
+    if (method === 'GET') {
+      verbAllowed('list');
+      const { items, resourceVersion } = listObjects(request);
+      return send(res, 200, table ? renderTable(type, items, resourceVersion) : listDocument(request, items, resourceVersion));
+    }
+    if (method === 'POST') {
+      verbAllowed('create');
+      const created = createObject(request, decodeObject(await readBody(req), mediaType(req)));
+      return send(res, 201, created);
+    }
+    if (method === 'DELETE') {
+      verbAllowed('deletecollection');
+      await readBody(req);
+      return send(res, 200, deleteCollection(request));
+    }
+    throw errors.methodNotAllowed(method, type.plural);
+  }
+
+  switch (method) {
+    case 'GET': {
+      if (isWatch) return serveWatch(request, res, table);
+      const object = getObject(request);
+      return send(res, 200, table ? renderTable(type, [object], cluster.store.resourceVersion) : object);
+    }
+    case 'PUT': {
+      verbAllowed('update');
+      return send(res, 200, updateObject(request, decodeObject(await readBody(req), mediaType(req))));
+    }
+    case 'PATCH': {
+      verbAllowed('patch');
+      const patchType = mediaType(req);
+      const { object, created } = patchObject(request, patchType, decodeObject(await readBody(req), patchType));
+      return send(res, created ? 201 : 200, object);
+    }
+    case 'DELETE': {
+      verbAllowed('delete');
+      await readBody(req);
+      const { object, finished } = deleteObject(request);
+      // Built-in kinds answer a finished delete with a Status; custom resources and pending deletions with the object.
+      return send(res, 200, finished && type.strategicMerge ? deletedStatus(request, object) : object);
+    }
+    default:
+      throw errors.methodNotAllowed(method, type.plural);
+  }
+}
+
+function pick(route: { namespace?: string; name?: string; subresource?: string }): Pick<ResourceRequest, 'namespace' | 'name' | 'subresource'> {
+  return {
+    ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+    ...(route.name !== undefined ? { name: route.name } : {}),
+    ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * meta.k8s.io/v1 Tables: kubectl prints exactly the cells it receives, so the
+ * server computes them, as the real printers (pkg/printers/internalversion)
+ * and the CRD table convertor do.
+ */
+import { evaluateJsonPath, parseJsonPath } from '../../lesson/jsonpath.ts';
+import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
+import type { PrinterColumn, ResourceType } from '../resource-types/types.ts';
+
+type Cell = string | number | boolean | null;
+
+interface Column {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority: number;
+  cell: (object: KubeObject, now: number) => Cell;
+}
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: { resourceVersion: string };
+  columnDefinitions: Omit<Column, 'cell'>[];
+  rows: { cells: Cell[]; object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] } }[];
+}
+
+export function wantsTable(accept: string | undefined): boolean {
+  return /as=Table/.test(accept ?? '');
+}
+
+export function renderTable(type: ResourceType, objects: KubeObject[], resourceVersion: number, withHeaders = true): Table {
+  const columns = columnsFor(type);
+  const now = Date.now();
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: String(resourceVersion) },
+    columnDefinitions: withHeaders ? columns.map(({ cell: _cell, ...definition }) => definition) : [],
+    rows: objects.map((object) => ({
+      cells: columns.map((c) => c.cell(object, now)),
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
+    })),
+  };
+}
+
+/** k8s.io/apimachinery/pkg/util/duration.HumanDuration, as the AGE column shows it. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  const days = Math.floor(hours / 24);
+  if (hours < 24 * 365 * 8) return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+function age(timestamp: unknown, now: number): string {
+  if (typeof timestamp !== 'string') return '<unknown>';
+  return humanDuration(now - Date.parse(timestamp));
+}
+
+const name: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0, cell: (o) => o.metadata.name };
+const ageColumn: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0, cell: (o, now) => age(o.metadata.creationTimestamp, now) };
+const str = (v: unknown, none = '<none>'): string => (v === undefined || v === null || v === '' ? none : String(v));
+const col = (title: string, cell: Column['cell'], priority = 0, type = 'string'): Column => ({ name: title, type, priority, cell });
+
+const BUILTIN_COLUMNS: Record<string, Column[]> = {
+  Pod: [
+    name,
+    col('Ready', (o) => {
+      const statuses = arrayAt(o, ['status', 'containerStatuses']);
+      const containers = arrayAt(o, ['spec', 'containers']);
+      return `${statuses.filter((s) => getPath(s, ['ready']) === true).length}/${containers.length}`;
+    }),
+    col('Status', podStatusReason),
+    col('Restarts', (o) => arrayAt(o, ['status', 'containerStatuses']).reduce((n: number, s) => n + Number(getPath(s, ['restartCount']) ?? 0), 0), 0, 'string'),
+    ageColumn,
+    col('IP', (o) => str(getPath(o, ['status', 'podIP'])), 1),
+    col('Node', (o) => str(getPath(o, ['spec', 'nodeName'])), 1),
+    col('Nominated Node', (o) => str(getPath(o, ['status', 'nominatedNodeName'])), 1),
+    col('Readiness Gates', (o) => {
+      const gates = arrayAt(o, ['spec', 'readinessGates']);
+      return gates.length === 0 ? '<none>' : `0/${gates.length}`;
+    }, 1),
+  ],
+  Node: [
+    name,
+    col('Status', (o) => {
+      const ready = arrayAt(o, ['status', 'conditions']).find((c) => getPath(c, ['type']) === 'Ready');
+      const state = getPath(ready, ['status']) === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
+      return getPath(o, ['spec', 'unschedulable']) === true ? `${state},SchedulingDisabled` : state;
+    }),
+    col('Roles', (o) => {
+      const roles = Object.keys(o.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice('node-role.kubernetes.io/'.length)).sort();
+      return roles.length > 0 ? roles.join(',') : '<none>';
+    }),
+    ageColumn,
+    col('Version', (o) => str(getPath(o, ['status', 'nodeInfo', 'kubeletVersion']), '')),
+    col('Internal-IP', (o) => nodeAddress(o, 'InternalIP'), 1),
+    col('External-IP', (o) => nodeAddress(o, 'ExternalIP'), 1),
+    col('OS-Image', (o) => str(getPath(o, ['status', 'nodeInfo', 'osImage']), '<unknown>'), 1),
+    col('Kernel-Version', (o) => str(getPath(o, ['status', 'nodeInfo', 'kernelVersion']), '<unknown>'), 1),
+    col('Container-Runtime', (o) => str(getPath(o, ['status', 'nodeInfo', 'containerRuntimeVersion']), '<unknown>'), 1),
+  ],
+  Namespace: [name, col('Status', (o) => str(getPath(o, ['status', 'phase']), '')), ageColumn],
+  Project: [name, col('Display Name', (o) => str(o.metadata.annotations?.['openshift.io/display-name'], '')), col('Status', (o) => str(getPath(o, ['status', 'phase']), ''))],
+  Event: [
+    col('Last Seen', (o, now) => age(getPath(o, ['lastTimestamp']) ?? getPath(o, ['eventTime']) ?? o.metadata.creationTimestamp, now)),
+    col('Type', (o) => str(getPath(o, ['type']), '')),
+    col('Reason', (o) => str(getPath(o, ['reason']), '')),
+    col('Object', (o) => `${String(getPath(o, ['involvedObject', 'kind']) ?? '').toLowerCase()}/${String(getPath(o, ['involvedObject', 'name']) ?? '')}`),
+    col('Message', (o) => str(getPath(o, ['message']), '')),
+    col('Subobject', (o) => str(getPath(o, ['involvedObject', 'fieldPath']), ''), 1),
+    col('Source', (o) => [getPath(o, ['source', 'component']), getPath(o, ['source', 'host'])].filter(Boolean).join(', '), 1),
+    col('First Seen', (o, now) => age(getPath(o, ['firstTimestamp']) ?? o.metadata.creationTimestamp, now), 1),
+    col('Count', (o) => Number(getPath(o, ['count']) ?? 1), 1, 'integer'),
+    { ...name, name: 'Name', format: '', priority: 1 },
+  ],
+  Service: [
+    name,
+    col('Type', (o) => str(getPath(o, ['spec', 'type']), 'ClusterIP')),
+    col('Cluster-IP', (o) => str(getPath(o, ['spec', 'clusterIP']))),
+    col('External-IP', (o) => str(getPath(o, ['spec', 'externalIPs']) ? arrayAt(o, ['spec', 'externalIPs']).join(',') : undefined)),
+    col('Port(s)', (o) => arrayAt(o, ['spec', 'ports']).map((p) => `${String(getPath(p, ['port']))}/${String(getPath(p, ['protocol']) ?? 'TCP')}`).join(',') || '<none>'),
+    ageColumn,
+    col('Selector', (o) => {
+      const selector = getPath(o, ['spec', 'selector']);
+      return isRecord(selector) ? Object.entries(selector).map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>';
+    }, 1),
+  ],
+  ConfigMap: [name, col('Data', (o) => Object.keys({ ...(getPath(o, ['data']) as object), ...(getPath(o, ['binaryData']) as object) }).length, 0, 'integer'), ageColumn],
+  Secret: [name, col('Type', (o) => str(getPath(o, ['type']), 'Opaque')), col('Data', (o) => Object.keys((getPath(o, ['data']) as object) ?? {}).length, 0, 'integer'), ageColumn],
+  ServiceAccount: [name, col('Secrets', (o) => arrayAt(o, ['secrets']).length, 0, 'integer'), ageColumn],
+  CustomResourceDefinition: [name, col('Created At', (o) => str(o.metadata.creationTimestamp, ''), 0, 'date')],
+};
+
+function nodeAddress(node: KubeObject, kind: string): string {
+  return str(getPath(arrayAt(node, ['status', 'addresses']).find((a) => getPath(a, ['type']) === kind), ['address']));
+}
+
+function arrayAt(object: unknown, path: string[]): unknown[] {
+  const value = getPath(object, path);
+  return Array.isArray(value) ? value : [];
+}
+
+/** The STATUS column of `kubectl get pods` (printPod): the most telling reason. */
+function podStatusReason(o: KubeObject): string {
+  let reason = str(getPath(o, ['status', 'reason']), '') || str(getPath(o, ['status', 'phase']), 'Pending');
+  for (const status of arrayAt(o, ['status', 'containerStatuses'])) {
+    const waiting = getPath(status, ['state', 'waiting', 'reason']);
+    const terminated = getPath(status, ['state', 'terminated']);
+    if (typeof waiting === 'string' && waiting !== '') reason = waiting;
+    else if (isRecord(terminated)) reason = str(terminated.reason, '') || (terminated.signal ? `Signal:${String(terminated.signal)}` : `ExitCode:${String(terminated.exitCode)}`);
+  }
+  if (o.metadata.deletionTimestamp) reason = 'Terminating';
+  return reason;
+}
+
+function columnsFor(type: ResourceType): Column[] {
+  const builtin = BUILTIN_COLUMNS[type.kind];
+  if (builtin && type.printerColumns === undefined) return builtin;
+  const printer = type.printerColumns ?? [];
+  if (printer.length === 0) return [name, ageColumn];
+  return [name, ...printer.map(printerColumn)];
+}
+
+function printerColumn(column: PrinterColumn): Column {
+  const parsed = parseJsonPath(column.jsonPath);
+  return {
+    name: column.name,
+    type: column.type,
+    ...(column.description ? { description: column.description } : {}),
+    priority: column.priority,
+    cell: (object, now) => {
+      if (!parsed.ok) return null;
+      const values = evaluateJsonPath(parsed.segments, object);
+      if (values.length === 0 || values[0] === undefined) return null;
+      if (column.type === 'date') return age(values[0], now);
+      return values.length === 1 ? (values[0] as Cell) : values.map(String).join(',');
+    },
+  };
+}

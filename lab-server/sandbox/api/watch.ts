@@ -1,0 +1,63 @@
+/**
+ * Watches: newline-delimited JSON events on a chunked 200 response that stays
+ * open until timeoutSeconds or the client leaves. A resourceVersion resumes
+ * from the change log; one older than the log gets a 410 Expired event.
+ */
+import type { ServerResponse } from 'node:http';
+import type { KubeObject } from '../../k8s/object.ts';
+import { resourceKey, type Change } from '../store/object-store.ts';
+import { apiVersionOf } from '../resource-types/types.ts';
+import type { ResourceRequest } from './resource-handlers.ts';
+import { objectFilter } from './selectors.ts';
+import { renderTable } from './tables.ts';
+
+const BOOKMARK_INTERVAL_MS = 30_000;
+
+export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: boolean): void {
+  const { cluster, type, params } = req;
+  const store = cluster.store;
+  const resource = resourceKey(type);
+  const matches = objectFilter(type, params);
+  const inScope = (o: KubeObject) => (req.namespace === undefined || o.metadata.namespace === req.namespace) && (req.name === undefined || o.metadata.name === req.name) && matches(o);
+  let headersSent = false;
+
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  res.flushHeaders();
+
+  const send = (eventType: string, object: unknown) => {
+    let payload = object;
+    if (asTable && eventType !== 'ERROR' && eventType !== 'BOOKMARK') {
+      // The real server sends column definitions with the first event only.
+      payload = renderTable(type, [object as KubeObject], store.resourceVersion, !headersSent);
+      headersSent = true;
+    }
+    res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+  };
+
+  const requested = params.get('resourceVersion');
+  if (requested === null || requested === '' || requested === '0') {
+    for (const object of store.list(resource, req.namespace).filter(inScope)) send('ADDED', object);
+  } else {
+    const since = Number(requested);
+    const changes = Number.isInteger(since) ? store.changesSince(since) : undefined;
+    if (!changes) {
+      send('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${requested} (${store.oldestResumable})`, reason: 'Expired', code: 410 });
+      res.end();
+      return;
+    }
+    for (const change of changes) if (change.resource === resource && inScope(change.object)) send(change.type, change.object);
+  }
+
+  const unsubscribe = store.subscribe((change: Change) => {
+    if (change.resource === resource && inScope(change.object)) send(change.type, change.object);
+  });
+  const bookmark = () => send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(store.resourceVersion) } });
+  const bookmarks = params.get('allowWatchBookmarks') === 'true' ? setInterval(bookmark, BOOKMARK_INTERVAL_MS) : undefined;
+  const seconds = Number(params.get('timeoutSeconds') ?? 0);
+  const timeout = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000) : undefined;
+  res.on('close', () => {
+    unsubscribe();
+    clearInterval(bookmarks);
+    clearTimeout(timeout);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * One sandbox cluster: its object store and the API machinery that runs inside
+ * kube-apiserver and kube-controller-manager rather than in any component a
+ * lesson is about — namespace finalization and each namespace's default
+ * ServiceAccount. Behaviour of pods, VMs and networks is added by lifecycle rules.
+ */
+import type { KubeObject } from '../k8s/object.ts';
+import type { Environment } from '../lesson/schema.ts';
+import { nodeLabels } from '../lesson/environment.ts';
+import { ObjectStore, resourceKey } from './store/object-store.ts';
+import { REGISTRY, type ResourceRegistry } from './resource-types/registry.ts';
+import { CRD_OBJECTS } from './resource-types/crds.ts';
+import { now, prepareCreate } from './api/object-metadata.ts';
+import type { ResourceType } from './resource-types/types.ts';
+
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5', gitCommit: 'labpath-sandbox', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'openshift-multus', 'openshift-cnv', 'openshift-nmstate'];
+
+export class Cluster {
+  readonly store = new ObjectStore();
+  readonly registry: ResourceRegistry = REGISTRY;
+  readonly name: string;
+
+  constructor(name: string) {
+    this.name = name;
+    this.store.subscribe((change) => {
+      if (change.resource !== '/namespaces') return;
+      if (change.type === 'ADDED') this.createDefaultServiceAccount(change.object.metadata.name);
+      if (change.type !== 'DELETED' && change.object.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(change.object.metadata.name));
+    });
+  }
+
+  type(apiVersion: string, kind: string): ResourceType {
+    const type = this.registry.forKind(apiVersion, kind);
+    if (!type) throw new Error(`the sandbox serves no ${kind} in ${apiVersion}`);
+    return type;
+  }
+
+  /** Creates an object as the cluster itself would (seeding, controllers): full metadata, no validation. */
+  createSystemObject(object: KubeObject): KubeObject {
+    const type = this.type(object.apiVersion, object.kind);
+    const prepared = prepareCreate(type, object);
+    return this.store.put(resourceKey(type), { ...prepared, ...(object.status ? { status: object.status } : {}) });
+  }
+
+  /** Seeds what exists on a fresh cluster: system namespaces, nodes, CRDs, OpenShift config. */
+  seed(environment: Environment): void {
+    for (const crd of CRD_OBJECTS) this.createSystemObject({ ...crd, status: { conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }] } });
+    for (const name of SYSTEM_NAMESPACES) this.createSystemObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    const created = now();
+    for (const node of environment.nodes) {
+      this.createSystemObject({
+        apiVersion: 'v1', kind: 'Node',
+        metadata: { name: node.name, labels: { 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', ...nodeLabels(node) } },
+        spec: {},
+        status: {
+          conditions: [
+            { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available', lastHeartbeatTime: created, lastTransitionTime: created },
+            { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure', lastHeartbeatTime: created, lastTransitionTime: created },
+            { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available', lastHeartbeatTime: created, lastTransitionTime: created },
+            { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: created, lastTransitionTime: created },
+          ],
+          addresses: [{ type: 'InternalIP', address: node.address }, { type: 'Hostname', address: node.name }],
+          nodeInfo: {
+            kubeletVersion: `v1.${environment.cluster.kubernetesVersion.split('.')[1]}.5`,
+            osImage: `Red Hat Enterprise Linux CoreOS ${environment.cluster.openshiftVersion.replace('4.', '4')}.94 (Plow)`,
+            kernelVersion: '5.14.0-570.el9_6.x86_64',
+            containerRuntimeVersion: 'cri-o://1.32.5',
+            operatingSystem: 'linux',
+            architecture: 'amd64',
+          },
+          capacity: { cpu: '8', memory: '32Gi', pods: '250' },
+          allocatable: { cpu: '7500m', memory: '30Gi', pods: '250' },
+        },
+      });
+    }
+    const clusterNetwork = [{ cidr: environment.cluster.clusterNetwork, hostPrefix: 23 }];
+    this.createSystemObject({
+      apiVersion: 'operator.openshift.io/v1', kind: 'Network', metadata: { name: 'cluster' },
+      spec: { clusterNetwork, serviceNetwork: [environment.cluster.serviceNetwork], defaultNetwork: { type: environment.cluster.networkType, ovnKubernetesConfig: { mtu: 1400 } }, useMultiNetworkPolicy: false, managementState: 'Managed' },
+    });
+    this.createSystemObject({
+      apiVersion: 'config.openshift.io/v1', kind: 'Network', metadata: { name: 'cluster' },
+      spec: { clusterNetwork, serviceNetwork: [environment.cluster.serviceNetwork], networkType: environment.cluster.networkType },
+      status: { clusterNetwork, serviceNetwork: [environment.cluster.serviceNetwork], networkType: environment.cluster.networkType, clusterNetworkMTU: 1400 },
+    });
+    const version = `${environment.cluster.openshiftVersion}.0`;
+    this.createSystemObject({
+      apiVersion: 'config.openshift.io/v1', kind: 'ClusterVersion', metadata: { name: 'version' },
+      spec: { channel: `stable-${environment.cluster.openshiftVersion}`, clusterID: crypto.randomUUID() },
+      status: {
+        desired: { version },
+        history: [{ state: 'Completed', version, startedTime: created, completionTime: created }],
+        conditions: [
+          { type: 'Available', status: 'True', lastTransitionTime: created, message: `Done applying ${version}` },
+          { type: 'Progressing', status: 'False', lastTransitionTime: created, message: `Cluster version is ${version}` },
+        ],
+      },
+    });
+  }
+
+  private createDefaultServiceAccount(namespace: string): void {
+    if (this.store.get('/serviceaccounts', namespace, 'default')) return;
+    queueMicrotask(() => {
+      const ns = this.store.get('/namespaces', undefined, namespace);
+      if (!ns || ns.metadata.deletionTimestamp || this.store.get('/serviceaccounts', namespace, 'default')) return;
+      this.createSystemObject({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+    });
+  }
+
+  /** Terminating → contents removed → finalizer dropped → gone, as the namespace controller does. */
+  private finalizeNamespace(name: string): void {
+    const ns = this.store.get('/namespaces', undefined, name);
+    if (!ns?.metadata.deletionTimestamp) return;
+    for (const type of this.registry.types.filter((t) => t.namespaced)) {
+      for (const object of this.store.list(resourceKey(type), name)) this.store.remove(resourceKey(type), name, object.metadata.name);
+    }
+    this.store.remove('/namespaces', undefined, name);
+  }
+}

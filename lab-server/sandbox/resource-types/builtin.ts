@@ -1,0 +1,40 @@
+/** The built-in kinds the sandbox serves, as data. Table columns for them live in api/tables.ts. */
+import { ALL_VERBS, type ResourceType } from './types.ts';
+
+type Entry = [kind: string, plural: string, namespaced: boolean, shortNames: string[], extra?: Partial<ResourceType>];
+
+function builtin(group: string, version: string, entries: Entry[]): ResourceType[] {
+  return entries.map(([kind, plural, namespaced, shortNames, extra]) => ({
+    group,
+    version,
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced,
+    shortNames,
+    categories: [],
+    verbs: ALL_VERBS,
+    subresources: [],
+    strategicMerge: true,
+    ...extra,
+  }));
+}
+
+export const BUILTIN_TYPES: ResourceType[] = [
+  ...builtin('', 'v1', [
+    ['Namespace', 'namespaces', false, ['ns'], { subresources: ['status', 'finalize'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }],
+    ['Pod', 'pods', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec'] }],
+    ['Event', 'events', true, ['ev']],
+    ['Node', 'nodes', false, ['no'], { subresources: ['status'] }],
+    ['Service', 'services', true, ['svc'], { categories: ['all'], subresources: ['status'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }],
+    ['ConfigMap', 'configmaps', true, ['cm']],
+    ['Secret', 'secrets', true, []],
+    ['ServiceAccount', 'serviceaccounts', true, ['sa']],
+    ['ResourceQuota', 'resourcequotas', true, ['quota'], { subresources: ['status'] }],
+    ['LimitRange', 'limitranges', true, ['limits']],
+  ]),
+  // OpenShift serves projects from its own API server, not as a CRD; `oc project` reads them.
+  ...builtin('project.openshift.io', 'v1', [['Project', 'projects', false, [], { verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], strategicMerge: false }]]),
+  ...builtin('apiextensions.k8s.io', 'v1', [['CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], { subresources: ['status'], categories: ['api-extensions'], strategicMerge: false }]]),
+];

@@ -1,0 +1,46 @@
+/** Our CustomResourceDefinitions, read from crds/*.yaml, and the resource types they define. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
+import { ALL_VERBS, type PrinterColumn, type ResourceType } from './types.ts';
+
+const CRD_DIR = new URL('./crds/', import.meta.url);
+
+/** The CRD objects, as `kubectl get crd` lists them. Read once: they are data shipped with the server. */
+export const CRD_OBJECTS: KubeObject[] = readdirSync(CRD_DIR)
+  .filter((name) => name.endsWith('.yaml'))
+  .sort()
+  .flatMap((name) => parseAllDocuments(readFileSync(new URL(name, CRD_DIR), 'utf8')).map((doc) => doc.toJS() as KubeObject));
+
+export function resourceTypesOfCrd(crd: KubeObject): ResourceType[] {
+  const spec = getPath(crd, ['spec']);
+  const names = getPath(spec, ['names']);
+  const versions = getPath(spec, ['versions']);
+  if (!isRecord(spec) || !isRecord(names) || !Array.isArray(versions)) throw new Error(`CRD ${crd.metadata.name} lacks spec.names or spec.versions`);
+  return versions
+    .filter((v) => isRecord(v) && v.served === true)
+    .map((v) => ({
+      group: String(spec.group),
+      version: String(v.name),
+      kind: String(names.kind),
+      listKind: String(names.listKind ?? `${names.kind}List`),
+      plural: String(names.plural),
+      singular: String(names.singular ?? String(names.kind).toLowerCase()),
+      namespaced: spec.scope === 'Namespaced',
+      shortNames: Array.isArray(names.shortNames) ? names.shortNames.map(String) : [],
+      categories: Array.isArray(names.categories) ? names.categories.map(String) : [],
+      verbs: ALL_VERBS,
+      subresources: isRecord(v.subresources) ? Object.keys(v.subresources) : [],
+      strategicMerge: false,
+      printerColumns: (Array.isArray(v.additionalPrinterColumns) ? v.additionalPrinterColumns : []).map(
+        (c: Record<string, unknown>): PrinterColumn => ({
+          name: String(c.name),
+          type: (c.type as PrinterColumn['type']) ?? 'string',
+          jsonPath: String(c.jsonPath),
+          priority: typeof c.priority === 'number' ? c.priority : 0,
+          ...(typeof c.description === 'string' ? { description: c.description } : {}),
+        }),
+      ),
+      ...(isRecord(getPath(v, ['schema', 'openAPIV3Schema'])) ? { schema: getPath(v, ['schema', 'openAPIV3Schema']) as Record<string, unknown> } : {}),
+    }));
+}

@@ -1,0 +1,99 @@
+/**
+ * One cluster's objects. Every write gets the next resourceVersion and lands in
+ * a bounded change log, so watches can resume from a resourceVersion and get
+ * 410 Expired once it has fallen out of the log, as etcd compaction causes.
+ * Stored objects are never mutated in place: writers store new objects.
+ */
+import type { KubeObject } from '../../k8s/object.ts';
+import type { ResourceType } from '../resource-types/types.ts';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface Change {
+  resourceVersion: number;
+  type: ChangeType;
+  /** `group/plural` of the object's type. */
+  resource: string;
+  object: KubeObject;
+}
+
+export type ChangeListener = (change: Change) => void;
+
+export function resourceKey(type: Pick<ResourceType, 'group' | 'plural'>): string {
+  return `${type.group}/${type.plural}`;
+}
+
+export class ObjectStore {
+  private revision = 0;
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly log: Change[] = [];
+  private readonly listeners = new Set<ChangeListener>();
+
+  private readonly logLimit: number;
+
+  constructor(logLimit = 2000) {
+    this.logLimit = logLimit;
+  }
+
+  get resourceVersion(): number {
+    return this.revision;
+  }
+
+  /** The oldest resourceVersion a watch can still resume after. */
+  get oldestResumable(): number {
+    return this.log.length === this.logLimit ? (this.log[0]?.resourceVersion ?? this.revision) : 0;
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(resource)?.get(objectKey(namespace, name));
+  }
+
+  list(resource: string, namespace?: string): KubeObject[] {
+    const all = [...(this.objects.get(resource)?.values() ?? [])];
+    const scoped = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return scoped.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  /** Stores `object` (create or replace), stamping the next resourceVersion. */
+  put(resource: string, object: KubeObject): KubeObject {
+    const key = objectKey(object.metadata.namespace, object.metadata.name);
+    const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
+    const existed = bucket.has(key);
+    const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.revision) } };
+    bucket.set(key, stored);
+    this.objects.set(resource, bucket);
+    this.record({ resourceVersion: this.revision, type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored });
+    return stored;
+  }
+
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const bucket = this.objects.get(resource);
+    const current = bucket?.get(objectKey(namespace, name));
+    if (!bucket || !current) return undefined;
+    bucket.delete(objectKey(namespace, name));
+    const gone = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.revision) } };
+    this.record({ resourceVersion: this.revision, type: 'DELETED', resource, object: gone });
+    return gone;
+  }
+
+  /** Changes after `resourceVersion`, or undefined when the log no longer reaches back that far. */
+  changesSince(resourceVersion: number): Change[] | undefined {
+    if (resourceVersion < this.oldestResumable) return undefined;
+    return this.log.filter((c) => c.resourceVersion > resourceVersion);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private record(change: Change): void {
+    this.log.push(change);
+    if (this.log.length > this.logLimit) this.log.shift();
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
