@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLesson } from '../../lab-server/lesson/load.ts';
+import { SandboxHost, type ClusterHandle } from '../../lab-server/sandbox/sandbox-host.ts';
+import { LESSON_DIR } from './paths.ts';
+import { run, type RunResult } from './run.ts';
+
+export const KUBECTL = process.env.LABPATH_KUBECTL ?? '/usr/bin/kubectl';
+const SDK_BIN = '/usr/lib/google-cloud-sdk/bin';
+
+/** kubectl binaries to test with: the dispatcher, plus 1.30 and 1.33 directly when present. */
+export function kubectlBinaries(): { name: string; path: string }[] {
+  return [
+    { name: 'dispatcher', path: KUBECTL },
+    { name: '1.30', path: join(SDK_BIN, 'kubectl.1.30') },
+    { name: '1.33', path: join(SDK_BIN, 'kubectl.1.33') },
+  ].filter((k) => existsSync(k.path));
+}
+
+export interface TestSandbox {
+  host: SandboxHost;
+  handle: ClusterHandle;
+  kubeconfig: string;
+  /** Runs kubectl against this cluster with its own empty cache and HOME. */
+  kubectl(args: string[], options?: { binary?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(): Promise<TestSandbox> {
+  const { lesson } = await loadLesson(LESSON_DIR);
+  if (!lesson) throw new Error('the shipped lesson does not load');
+  const host = await SandboxHost.start({ port: 0 });
+  const handle = host.addCluster(lesson.lesson.environment);
+  const home = await mkdtemp(join(tmpdir(), 'labpath-kubectl-'));
+  const kubeconfig = join(home, 'kubeconfig');
+  await writeFile(kubeconfig, handle.kubeconfig);
+  return {
+    host,
+    handle,
+    kubeconfig,
+    kubectl: (args, options = {}) =>
+      run(options.binary ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...options.env } }),
+    close: () => host.close(),
+  };
+}
