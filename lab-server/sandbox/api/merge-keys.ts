@@ -1,30 +1,32 @@
 /**
- * Strategic-merge list semantics of the built-in kinds, from the
- * x-kubernetes-patch-merge-key / -strategy extensions of the Kubernetes v1
- * OpenAPI: a list field, found by its path from the object root (indices
- * dropped), merges by this key. Lists not named here are replaced whole.
+ * Strategic-merge semantics of built-in list fields, as Kubernetes declares them
+ * with +patchMergeKey/+patchStrategy (and publishes as x-kubernetes-patch-*
+ * extensions): "Definition.field" → the key list items merge by. The OpenAPI
+ * documents are annotated from this table, and the server's strategic merge
+ * reads the annotations from there. Lists not named here are replaced whole.
  */
 export const MERGE_KEYS: Record<string, string> = {
-  'metadata.ownerReferences': 'uid',
-  'spec.containers': 'name',
-  'spec.initContainers': 'name',
-  'spec.ephemeralContainers': 'name',
-  'spec.volumes': 'name',
-  'spec.imagePullSecrets': 'name',
-  'spec.hostAliases': 'ip',
-  'spec.containers.env': 'name',
-  'spec.initContainers.env': 'name',
-  'spec.containers.ports': 'containerPort',
-  'spec.initContainers.ports': 'containerPort',
-  'spec.containers.volumeMounts': 'mountPath',
-  'spec.initContainers.volumeMounts': 'mountPath',
-  'spec.containers.volumeDevices': 'devicePath',
-  'spec.ports': 'port',
-  'status.conditions': 'type',
-  'status.addresses': 'type',
-  'secrets': 'name',
-  'imagePullSecrets': 'name',
+  'ObjectMeta.ownerReferences': 'uid',
+  'PodSpec.containers': 'name',
+  'PodSpec.initContainers': 'name',
+  'PodSpec.ephemeralContainers': 'name',
+  'PodSpec.volumes': 'name',
+  'PodSpec.imagePullSecrets': 'name',
+  'PodSpec.hostAliases': 'ip',
+  'Container.env': 'name',
+  'Container.ports': 'containerPort',
+  'Container.volumeMounts': 'mountPath',
+  'Container.volumeDevices': 'devicePath',
+  'EphemeralContainer.env': 'name',
+  'EphemeralContainer.volumeMounts': 'mountPath',
+  'ServiceSpec.ports': 'port',
+  'PodStatus.conditions': 'type',
+  'NodeStatus.conditions': 'type',
+  'NodeStatus.addresses': 'type',
+  'NamespaceStatus.conditions': 'type',
+  'ServiceAccount.secrets': 'name',
+  'ServiceAccount.imagePullSecrets': 'name',
 };
 
-/** Lists of scalars that merge as sets rather than being replaced. */
-export const MERGED_SCALAR_LISTS = new Set(['metadata.finalizers']);
+/** Scalar lists that merge as sets. */
+export const MERGED_SCALAR_LISTS = new Set(['ObjectMeta.finalizers']);

@@ -1,6 +1,6 @@
 /** The three patch formats of the Kubernetes API, applied to plain JSON values. */
 import { isRecord } from '../../k8s/object.ts';
-import { MERGE_KEYS, MERGED_SCALAR_LISTS } from './merge-keys.ts';
+import { SchemaCursor } from '../openapi/schema-cursor.ts';
 import { errors } from './status.ts';
 
 type Json = unknown;
@@ -107,11 +107,12 @@ function removeAt(doc: Json, path: string[]): Json {
 }
 
 /**
- * Strategic merge patch for built-in kinds: lists named in MERGE_KEYS merge by
- * key, with the $patch, $setElementOrder, $retainKeys and
- * $deleteFromPrimitiveList directives kubectl sends.
+ * Strategic merge patch for built-in kinds: list fields whose schema carries
+ * x-kubernetes-patch-merge-key merge by that key, with the $patch,
+ * $setElementOrder, $retainKeys and $deleteFromPrimitiveList directives
+ * kubectl sends; other lists are replaced.
  */
-export function applyStrategicMergePatch(target: Json, patch: Json, path: string[] = []): Json {
+export function applyStrategicMergePatch(target: Json, patch: Json, cursor: SchemaCursor | undefined): Json {
   if (!isRecord(patch)) return patch;
   if (patch.$patch === 'replace') {
     const { $patch: _directive, ...rest } = patch;
@@ -132,13 +133,11 @@ export function applyStrategicMergePatch(target: Json, patch: Json, path: string
       delete result[key];
       continue;
     }
-    const fieldPath = [...path, key];
-    const dotted = fieldPath.join('.');
-    const mergeKey = MERGE_KEYS[dotted];
-    if (Array.isArray(value) && mergeKey) result[key] = mergeList(result[key], value, mergeKey, fieldPath);
-    else if (Array.isArray(value) && MERGED_SCALAR_LISTS.has(dotted)) result[key] = [...new Set([...(Array.isArray(result[key]) ? (result[key] as Json[]) : []), ...value])];
+    const field = cursor?.property(key);
+    if (Array.isArray(value) && field?.mergeKey) result[key] = mergeList(result[key], value, field.mergeKey, field.items());
+    else if (Array.isArray(value) && field?.mergesAsSet) result[key] = [...new Set([...(Array.isArray(result[key]) ? (result[key] as Json[]) : []), ...value])];
     else {
-      const merged = applyStrategicMergePatch(result[key], value, fieldPath);
+      const merged = applyStrategicMergePatch(result[key], value, field);
       if (merged === undefined) delete result[key];
       else result[key] = merged;
     }
@@ -146,22 +145,22 @@ export function applyStrategicMergePatch(target: Json, patch: Json, path: string
   for (const [key, order] of Object.entries(patch)) {
     if (!key.startsWith('$setElementOrder/') || !Array.isArray(order)) continue;
     const field = key.slice('$setElementOrder/'.length);
-    const mergeKey = MERGE_KEYS[[...path, field].join('.')];
+    const mergeKey = cursor?.property(field)?.mergeKey;
     if (mergeKey && Array.isArray(result[field])) result[field] = reorder(result[field] as Json[], order, mergeKey);
   }
   if (retain) for (const key of Object.keys(result)) if (!retain.has(key)) delete result[key];
   return result;
 }
 
-function mergeList(current: Json, patch: Json[], mergeKey: string, path: string[]): Json[] {
+function mergeList(current: Json, patch: Json[], mergeKey: string, items: SchemaCursor): Json[] {
   const list = Array.isArray(current) ? [...current] : [];
   for (const item of patch) {
     if (!isRecord(item)) continue;
     const index = list.findIndex((existing) => isRecord(existing) && existing[mergeKey] === item[mergeKey]);
     if (item.$patch === 'delete') {
       if (index >= 0) list.splice(index, 1);
-    } else if (index >= 0) list[index] = applyStrategicMergePatch(list[index], item, path);
-    else list.push(applyStrategicMergePatch({}, item, path));
+    } else if (index >= 0) list[index] = applyStrategicMergePatch(list[index], item, items);
+    else list.push(applyStrategicMergePatch({}, item, items));
   }
   return list;
 }

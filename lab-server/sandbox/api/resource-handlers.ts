@@ -12,6 +12,9 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './pat
 import { objectFilter } from './selectors.ts';
 import { errors, successStatus } from './status.ts';
 import { validateObject } from './validation.ts';
+import { documentForType } from '../openapi/documents.ts';
+import { SchemaCursor } from '../openapi/schema-cursor.ts';
+import { checkFields } from '../openapi/field-validation.ts';
 
 export interface ResourceRequest {
   cluster: Cluster;
@@ -20,6 +23,39 @@ export interface ResourceRequest {
   name?: string;
   subresource?: string;
   params: URLSearchParams;
+  /** Warnings for the response's Warning headers. */
+  warnings: string[];
+}
+
+function schemaCursor(type: ResourceType): SchemaCursor | undefined {
+  const document = documentForType(type);
+  const name = document?.kinds.get(type.kind);
+  return document && name ? SchemaCursor.of(document.schemas, name) : undefined;
+}
+
+/**
+ * Decodes a body against the kind's schema as the API server does: drops
+ * undeclared fields and reports them per fieldValidation (Strict, Warn, Ignore);
+ * type mismatches fail (400 for built-in kinds, 422 for custom resources).
+ */
+function decodeAgainstSchema(req: ResourceRequest, object: KubeObject): KubeObject {
+  const mode = req.params.get('fieldValidation') ?? 'Warn';
+  if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw errors.badRequest(`fieldValidation must be one of Strict, Warn or Ignore, not "${mode}"`);
+  const cursor = schemaCursor(req.type);
+  if (!cursor) return object;
+  const report = checkFields(object, cursor);
+  const { type } = req;
+  if (report.mistyped.length > 0) {
+    if (!type.strategicMerge)
+      throw errors.invalid(type, object.metadata.name, report.mistyped.map((m) => ({ reason: 'FieldValueTypeInvalid', message: `Invalid value: "${m.actual}": ${m.field} in body must be of type ${m.expected}: "${m.actual}"`, field: m.field })));
+    const first = report.mistyped[0]!;
+    throw errors.badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: json: cannot unmarshal ${first.actual === 'integer' ? 'number' : first.actual} into Go struct field ${first.field} of type ${first.expected === 'integer' ? 'int32' : first.expected}`);
+  }
+  if (report.unknown.length > 0) {
+    if (mode === 'Strict') throw errors.badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${report.unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    if (mode === 'Warn') req.warnings.push(...report.unknown.map((f) => `unknown field "${f}"`));
+  }
+  return report.value as KubeObject;
 }
 
 function key(req: ResourceRequest): string {
@@ -56,7 +92,7 @@ function requireActiveNamespace(req: ResourceRequest): void {
 }
 
 export function createObject(req: ResourceRequest, body: unknown): KubeObject {
-  const object = prepareCreate(req.type, checkBody(req.type, body, req.namespace));
+  const object = prepareCreate(req.type, decodeAgainstSchema(req, checkBody(req.type, body, req.namespace)));
   const name = object.metadata.name;
   validateObject(req.type, object);
   requireActiveNamespace({ ...req, name });
@@ -84,7 +120,7 @@ function defaultsOnCreate(type: ResourceType, object: KubeObject): KubeObject {
 
 export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
   const current = getObject(req);
-  const next = checkBody(req.type, body, req.namespace);
+  const next = decodeAgainstSchema(req, checkBody(req.type, body, req.namespace));
   if (next.metadata.name !== undefined && next.metadata.name !== req.name) throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${req.name})`);
   next.metadata.name = req.name ?? '';
   const sent = next.metadata.resourceVersion;
@@ -126,9 +162,9 @@ export function patchObject(req: ResourceRequest, patchType: string, patch: unkn
       patched = applyMergePatch(current, patch);
       break;
     default:
-      patched = applyStrategicMergePatch(current, patch);
+      patched = applyStrategicMergePatch(current, patch, schemaCursor(req.type));
   }
-  const next = checkBody(req.type, patched, req.namespace);
+  const next = decodeAgainstSchema(req, checkBody(req.type, patched, req.namespace));
   if (next.metadata.name !== req.name) throw errors.badRequest('a patch may not change metadata.name');
   const sent = next.metadata.resourceVersion;
   if (sent !== undefined && sent !== current.metadata.resourceVersion)

@@ -18,6 +18,7 @@ import {
 import { ApiError, errors } from './status.ts';
 import { renderTable, wantsTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
+import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
 
 export interface ApiServerOptions {
   key: string;
@@ -98,8 +99,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
       return send(res, 200, legacyGroup(REGISTRY, route.group));
     case 'group-version':
       return send(res, 200, resourceList(REGISTRY, route.group, route.version));
-    case 'openapi':
-      throw errors.pathNotFound();
+    case 'openapi': {
+      // Only v3 is served; kubectl tolerates a 404 on /openapi/v2.
+      if (route.path === 'v3') return send(res, 200, openApiIndex());
+      const document = route.path.startsWith('v3/') ? openApiDocuments().get(route.path.slice(3)) : undefined;
+      if (!document) throw errors.pathNotFound();
+      return send(res, 200, document.document);
+    }
     case 'unknown-resource':
     case 'not-found':
       throw errors.pathNotFound();
@@ -107,7 +113,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
       break;
   }
 
-  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, ...pick(route) };
+  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...pick(route) };
+  const reply = (code: number, body: unknown) => {
+    if (request.warnings.length > 0) res.setHeader('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    send(res, code, body);
+  };
   const table = wantsTable(accept);
   const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
   const { type } = route;
@@ -130,7 +140,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     if (method === 'POST') {
       verbAllowed('create');
       const created = createObject(request, decodeObject(await readBody(req), mediaType(req)));
-      return send(res, 201, created);
+      return reply(201, created);
     }
     if (method === 'DELETE') {
       verbAllowed('deletecollection');
@@ -148,13 +158,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     }
     case 'PUT': {
       verbAllowed('update');
-      return send(res, 200, updateObject(request, decodeObject(await readBody(req), mediaType(req))));
+      return reply(200, updateObject(request, decodeObject(await readBody(req), mediaType(req))));
     }
     case 'PATCH': {
       verbAllowed('patch');
       const patchType = mediaType(req);
       const { object, created } = patchObject(request, patchType, decodeObject(await readBody(req), patchType));
-      return send(res, created ? 201 : 200, object);
+      return reply(created ? 201 : 200, object);
     }
     case 'DELETE': {
       verbAllowed('delete');
