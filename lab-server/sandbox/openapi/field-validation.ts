@@ -37,7 +37,7 @@ function walk(value: unknown, cursor: SchemaCursor, path: string, report: FieldR
     return value;
   }
   if (isRecord(value)) {
-    if (cursor.open) return value;
+    // Preserving unknown fields keeps them, but declared fields are still checked.
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
       const property = cursor.property(key);
