@@ -12,12 +12,14 @@ import { REGISTRY, type ResourceRegistry } from './resource-types/registry.ts';
 import { CRD_OBJECTS } from './resource-types/crds.ts';
 import { now, prepareCreate } from './api/object-metadata.ts';
 import type { ResourceType } from './resource-types/types.ts';
+import { ContainerLogs } from './containers/container-logs.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5', gitCommit: 'labpath-sandbox', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'openshift-multus', 'openshift-cnv', 'openshift-nmstate'];
 
 export class Cluster {
   readonly store = new ObjectStore();
+  readonly logs = new ContainerLogs();
   readonly registry: ResourceRegistry = REGISTRY;
   readonly name: string;
 

@@ -19,6 +19,11 @@ import { ApiError, errors } from './status.ts';
 import { renderTable, wantsTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
 import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
+import { execUpgradeHandler } from './exec.ts';
+import { serveLogs } from './logs.ts';
+import { chooseContainer } from './pod-containers.ts';
+import type { ProcessFactory } from '../containers/process.ts';
+import { minimalShell } from '../containers/minimal-shell.ts';
 
 export interface ApiServerOptions {
   key: string;
@@ -27,6 +32,8 @@ export interface ApiServerOptions {
   port?: number;
   /** Finds the cluster a bearer token belongs to. */
   clusterFor(token: string): Cluster | undefined;
+  /** What exec runs in a container; a minimal shell unless given. */
+  processes?: ProcessFactory;
 }
 
 export interface RunningApiServer {
@@ -40,6 +47,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
     handle(req, res, options).catch((error: unknown) => fail(res, error));
   });
+  server.on('upgrade', execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? minimalShell }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
@@ -125,7 +133,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     if (!type.verbs.includes(verb)) throw errors.methodNotAllowed(method, `${type.plural}`);
   };
 
-  if (route.subresource === 'log' || route.subresource === 'exec') throw errors.methodNotAllowed(method, `${type.plural}/${route.subresource}`);
+  if (route.subresource === 'log') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, 'pods/log');
+    return serveLogs(request, res);
+  }
+  if (route.subresource === 'exec') {
+    // Reached only without a WebSocket upgrade (kubectl's SPDY fallback): say what is wrong.
+    chooseContainer(getObject(request), url.searchParams.get('container'));
+    throw errors.badRequest('Upgrade request required: this server speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY');
+  }
 
   if (route.name === undefined) {
     if (method === 'GET' && isWatch) {

@@ -1,0 +1,18 @@
+/** Picking the container an exec or logs request means, with the API server's errors. */
+import { getPath, type KubeObject } from '../../k8s/object.ts';
+import { errors } from './status.ts';
+
+export function containerNames(pod: KubeObject): string[] {
+  const containers = getPath(pod, ['spec', 'containers']);
+  return (Array.isArray(containers) ? containers : []).map((c) => String(getPath(c, ['name'])));
+}
+
+export function chooseContainer(pod: KubeObject, requested: string | null): string {
+  const names = containerNames(pod);
+  if (requested) {
+    if (!names.includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
+    return requested;
+  }
+  if (names.length === 1) return names[0]!;
+  throw errors.badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+}

@@ -1,0 +1,32 @@
+/**
+ * What exec talks to: a process in a container. The API layer moves bytes
+ * between it and the client; what runs (a minimal shell now, simulated
+ * workloads later) is chosen by a ProcessFactory.
+ */
+import type { KubeObject } from '../../k8s/object.ts';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ContainerProcess {
+  write(data: Buffer): void;
+  /** Standard input reached end of file. */
+  endInput(): void;
+  resize(columns: number, rows: number): void;
+  /** Ends the process at once, e.g. when the client goes away. */
+  kill(): void;
+}
+
+export interface ProcessIO {
+  output(stream: OutputStream, data: string | Buffer): void;
+  exit(code: number): void;
+}
+
+export interface ExecContext {
+  pod: KubeObject;
+  container: string;
+  command: string[];
+  tty: boolean;
+  env: Record<string, string>;
+}
+
+export type ProcessFactory = (context: ExecContext, io: ProcessIO) => ContainerProcess;
