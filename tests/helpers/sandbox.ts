@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { request } from 'node:https';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,16 @@ export interface TestSandbox {
   kubeconfig: string;
   /** Runs kubectl against this cluster with its own empty cache and HOME. */
   kubectl(args: string[], options?: { binary?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  /** A raw API request with this cluster's token (or `token`); the body is parsed when it is JSON. */
+  api(method: string, path: string, options?: { contentType?: string; body?: string | Buffer; token?: string }): Promise<ApiResponse>;
   close(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  body: unknown;
 }
 
 export async function startSandbox(): Promise<TestSandbox> {
@@ -42,6 +52,27 @@ export async function startSandbox(): Promise<TestSandbox> {
     kubeconfig,
     kubectl: (args, options = {}) =>
       run(options.binary ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...options.env } }),
+    api: (method, path, options = {}) =>
+      new Promise((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? handle.token}` };
+        if (options.contentType) headers['content-type'] = options.contentType;
+        const req = request(`${host.url}${path}`, { method, ca: host.certificates.caCert, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown;
+            try {
+              body = text ? JSON.parse(text) : undefined;
+            } catch {
+              body = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+          });
+        });
+        req.on('error', reject);
+        req.end(options.body);
+      }),
     close: () => host.close(),
   };
 }

@@ -70,6 +70,8 @@ export function prepareUpdate(type: ResourceType, current: KubeObject, next: Kub
     uid: current.metadata.uid,
     creationTimestamp: current.metadata.creationTimestamp,
     ...(current.metadata.deletionTimestamp ? { deletionTimestamp: current.metadata.deletionTimestamp } : {}),
+    // A write that leaves managedFields out keeps them; an explicit list replaces them.
+    ...(next.metadata.managedFields === undefined && current.metadata.managedFields ? { managedFields: current.metadata.managedFields } : {}),
   };
   if (current.metadata.deletionTimestamp === undefined) delete metadata.deletionTimestamp;
   if (subresource === 'status') {

@@ -10,11 +10,12 @@ import { apiVersionOf, type ResourceType } from '../resource-types/types.ts';
 import { checkBody, now, prepareCreate, prepareUpdate } from './object-metadata.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.ts';
 import { objectFilter } from './selectors.ts';
-import { errors, successStatus } from './status.ts';
+import { ApiError, errors, successStatus } from './status.ts';
 import { validateObject } from './validation.ts';
 import { documentForType } from '../openapi/documents.ts';
 import { SchemaCursor } from '../openapi/schema-cursor.ts';
 import { checkFields } from '../openapi/field-validation.ts';
+import { recordUpdate, serverSideApply } from './field-ownership.ts';
 
 export interface ResourceRequest {
   cluster: Cluster;
@@ -25,6 +26,17 @@ export interface ResourceRequest {
   params: URLSearchParams;
   /** Warnings for the response's Warning headers. */
   warnings: string[];
+  /** The client's User-Agent, whose first word names the default field manager. */
+  userAgent?: string;
+}
+
+function fieldManager(req: ResourceRequest): string {
+  const explicit = req.params.get('fieldManager');
+  if (explicit !== null) {
+    if (explicit === '' || explicit.length > 128) throw errors.badRequest('fieldManager must be a non-empty name of at most 128 characters');
+    return explicit;
+  }
+  return (req.userAgent ?? 'unknown').split('/')[0] || 'unknown';
 }
 
 function schemaCursor(type: ResourceType): SchemaCursor | undefined {
@@ -97,7 +109,7 @@ export function createObject(req: ResourceRequest, body: unknown): KubeObject {
   validateObject(req.type, object);
   requireActiveNamespace({ ...req, name });
   if (req.cluster.store.get(key(req), req.namespace, name)) throw errors.alreadyExists(req.type, name);
-  const created = defaultsOnCreate(req.type, object);
+  const created = recordUpdate(undefined, defaultsOnCreate(req.type, object), fieldManager(req), schemaCursor(req.type));
   if (dryRun(req)) return { ...created, metadata: { ...created.metadata, resourceVersion: '' } };
   return req.cluster.store.put(key(req), created);
 }
@@ -126,7 +138,7 @@ export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
   const sent = next.metadata.resourceVersion;
   if (sent !== undefined && sent !== '' && sent !== current.metadata.resourceVersion)
     throw errors.conflict(req.type, req.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
-  return store(req, current, prepareUpdate(req.type, current, next, req.subresource));
+  return store(req, current, recordUpdate(current, prepareUpdate(req.type, current, next, req.subresource), fieldManager(req), schemaCursor(req.type), req.subresource));
 }
 
 /** Writes an update, or completes a deletion whose last finalizer it removes. */
@@ -147,18 +159,15 @@ export function patchObject(req: ResourceRequest, patchType: string, patch: unkn
     throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
   if (!PATCH_TYPES.includes(patchType))
     throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.filter((t) => req.type.strategicMerge || !t.includes('strategic')).join(', ')}`);
+  if (patchType === 'application/apply-patch+yaml') return applyPatch(req, patch);
   const current = req.cluster.store.get(key(req), req.namespace, req.name ?? '');
-  if (!current) {
-    if (patchType === 'application/apply-patch+yaml') return { object: createObject(req, patch), created: true };
-    throw errors.notFound(req.type, req.name ?? '');
-  }
+  if (!current) throw errors.notFound(req.type, req.name ?? '');
   let patched: unknown;
   switch (patchType) {
     case 'application/json-patch+json':
       patched = applyJsonPatch(current, patch);
       break;
     case 'application/merge-patch+json':
-    case 'application/apply-patch+yaml':
       patched = applyMergePatch(current, patch);
       break;
     default:
@@ -169,6 +178,38 @@ export function patchObject(req: ResourceRequest, patchType: string, patch: unkn
   const sent = next.metadata.resourceVersion;
   if (sent !== undefined && sent !== current.metadata.resourceVersion)
     throw errors.conflict(req.type, req.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
+  return { object: store(req, current, recordUpdate(current, prepareUpdate(req.type, current, next, req.subresource), fieldManager(req), schemaCursor(req.type), req.subresource)), created: false };
+}
+
+/** Server-side apply: creates when missing, else merges with field ownership and conflicts. */
+function applyPatch(req: ResourceRequest, body: unknown): { object: KubeObject; created: boolean } {
+  if (req.params.get('fieldManager') === null)
+    throw errors.invalid({ group: 'meta.k8s.io', plural: 'patchoptions', kind: 'PatchOptions.meta.k8s.io' }, '', [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }]);
+  const manager = fieldManager(req);
+  const applied = decodeAgainstSchema(req, checkBody(req.type, body, req.namespace));
+  if (applied.metadata.name !== undefined && applied.metadata.name !== req.name) throw errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${req.name})`);
+  applied.metadata.name = req.name ?? '';
+  const cursor = schemaCursor(req.type);
+  const current = req.cluster.store.get(key(req), req.namespace, req.name ?? '');
+  if (!current) {
+    const object = prepareCreate(req.type, applied);
+    validateObject(req.type, object);
+    requireActiveNamespace(req);
+    const result = serverSideApply({ ...object, metadata: { ...object.metadata } }, applied, manager, true, cursor, (_c, a) => ({ ...a, metadata: { ...object.metadata, ...a.metadata, uid: object.metadata.uid, creationTimestamp: object.metadata.creationTimestamp } }));
+    if (!('object' in result)) throw errors.internal('apply on a new object cannot conflict');
+    const created = defaultsOnCreate(req.type, result.object);
+    return { object: dryRun(req) ? created : req.cluster.store.put(key(req), created), created: true };
+  }
+  const result = serverSideApply(current, applied, manager, req.params.get('force') === 'true', cursor, (c, a) => applyStrategicMergePatch(c, a, cursor) as KubeObject);
+  if ('conflicts' in result) {
+    const lines = result.conflicts.map((c) => `conflict with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}: ${c.field}`);
+    const message = lines.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${lines.length} conflicts: ${lines.map((l) => `\n- ${l}`).join('')}`;
+    throw new ApiError({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Conflict', code: 409,
+      details: { causes: result.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}`, field: c.field })) },
+    });
+  }
+  const next = checkBody(req.type, result.object, req.namespace);
   return { object: store(req, current, prepareUpdate(req.type, current, next, req.subresource)), created: false };
 }
 

@@ -121,7 +121,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
       break;
   }
 
-  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...pick(route) };
+  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}), ...pick(route) };
   const reply = (code: number, body: unknown) => {
     if (request.warnings.length > 0) res.setHeader('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     send(res, code, body);
