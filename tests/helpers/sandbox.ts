@@ -56,6 +56,8 @@ export async function startSandbox(): Promise<TestSandbox> {
       new Promise((resolve, reject) => {
         const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? handle.token}` };
         if (options.contentType) headers['content-type'] = options.contentType;
+        // Node's client sends DELETE bodies without framing unless told the length.
+        if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
         const req = request(`${host.url}${path}`, { method, ca: host.certificates.caCert, headers }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (d: Buffer) => chunks.push(d));

@@ -29,6 +29,14 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
+const OBJECT_TYPES = new Set(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', '*/*']);
+
+/** Create and update take whole objects; patch formats belong to PATCH. */
+export function checkObjectMediaType(type: string): void {
+  if (!OBJECT_TYPES.has(type))
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+}
+
 /** Decodes an object body: JSON, YAML, or Kubernetes protobuf. */
 export function decodeObject(body: Buffer, type: string): unknown {
   if (body.length === 0) throw errors.badRequest('the request has no body; send the object as JSON');

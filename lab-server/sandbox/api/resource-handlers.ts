@@ -16,6 +16,7 @@ import { documentForType } from '../openapi/documents.ts';
 import { SchemaCursor } from '../openapi/schema-cursor.ts';
 import { checkFields } from '../openapi/field-validation.ts';
 import { recordUpdate, serverSideApply } from './field-ownership.ts';
+import { checkPreconditions, type DeleteOptions } from './delete-options.ts';
 
 export interface ResourceRequest {
   cluster: Cluster;
@@ -154,11 +155,14 @@ function store(req: ResourceRequest, current: KubeObject, updated: KubeObject): 
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
+/** Refuses a patch format this type does not take, before its body is read. */
+export function checkPatchType(type: ResourceType, patchType: string): void {
+  if (!PATCH_TYPES.includes(patchType) || (patchType === 'application/strategic-merge-patch+json' && !type.strategicMerge))
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.filter((t) => type.strategicMerge || !t.includes('strategic')).join(', ')}`);
+}
+
 export function patchObject(req: ResourceRequest, patchType: string, patch: unknown): { object: KubeObject; created: boolean } {
-  if (patchType === 'application/strategic-merge-patch+json' && !req.type.strategicMerge)
-    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
-  if (!PATCH_TYPES.includes(patchType))
-    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.filter((t) => req.type.strategicMerge || !t.includes('strategic')).join(', ')}`);
+  checkPatchType(req.type, patchType);
   if (patchType === 'application/apply-patch+yaml') return applyPatch(req, patch);
   const current = req.cluster.store.get(key(req), req.namespace, req.name ?? '');
   if (!current) throw errors.notFound(req.type, req.name ?? '');
@@ -214,9 +218,10 @@ function applyPatch(req: ResourceRequest, body: unknown): { object: KubeObject; 
 }
 
 /** Deletes at once, or marks for deletion while finalizers remain (namespaces always go through that). */
-export function deleteObject(req: ResourceRequest): { object: KubeObject; finished: boolean } {
+export function deleteObject(req: ResourceRequest, options: DeleteOptions = { dryRun: false }): { object: KubeObject; finished: boolean } {
   const current = getObject(req);
-  if (dryRun(req)) return { object: current, finished: false };
+  checkPreconditions(req.type, current, options);
+  if (dryRun(req) || options.dryRun) return { object: current, finished: false };
   const finalizers = (current.metadata.finalizers as string[] | undefined) ?? [];
   if (req.type.kind === 'Namespace' || finalizers.length > 0) {
     if (current.metadata.deletionTimestamp) return { object: current, finished: false };
@@ -227,9 +232,9 @@ export function deleteObject(req: ResourceRequest): { object: KubeObject; finish
   return { object: req.cluster.store.remove(key(req), req.namespace, req.name ?? '') ?? current, finished: true };
 }
 
-export function deleteCollection(req: ResourceRequest): unknown {
+export function deleteCollection(req: ResourceRequest, options: DeleteOptions = { dryRun: false }): unknown {
   const { items, resourceVersion } = listObjects(req);
-  for (const item of items) deleteObject({ ...req, namespace: item.metadata.namespace, name: item.metadata.name });
+  for (const item of items) deleteObject({ ...req, namespace: item.metadata.namespace, name: item.metadata.name }, options);
   return listDocument(req, items, resourceVersion);
 }
 

@@ -9,11 +9,11 @@ import type { Cluster } from '../cluster.ts';
 import { KUBERNETES_VERSION } from '../cluster.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { log } from '../../log.ts';
-import { decodeObject, mediaType, readBody } from './body.ts';
+import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.ts';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
 import { routeOf } from './route.ts';
 import {
-  createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
+  checkPatchType, createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
 } from './resource-handlers.ts';
 import { ApiError, errors } from './status.ts';
 import { renderTable, wantsTable } from './tables.ts';
@@ -23,6 +23,7 @@ import { execUpgradeHandler } from './exec.ts';
 import { serveLogs } from './logs.ts';
 import { chooseContainer } from './pod-containers.ts';
 import type { ProcessFactory } from '../containers/process.ts';
+import { parseDeleteOptions } from './delete-options.ts';
 import { minimalShell } from '../containers/minimal-shell.ts';
 
 export interface ApiServerOptions {
@@ -68,8 +69,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' };
+  // Answering before the body was read leaves bytes on a keep-alive socket; end that connection instead.
+  const unread = !res.req.complete;
+  if (unread) headers.connection = 'close';
+  res.writeHead(code, headers);
   res.end(text);
+  if (unread) res.req.resume();
 }
 
 function fail(res: ServerResponse, error: unknown): void {
@@ -155,13 +161,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     }
     if (method === 'POST') {
       verbAllowed('create');
+      checkObjectMediaType(mediaType(req));
       const created = createObject(request, decodeObject(await readBody(req), mediaType(req)));
       return reply(201, created);
     }
     if (method === 'DELETE') {
       verbAllowed('deletecollection');
-      await readBody(req);
-      return send(res, 200, deleteCollection(request));
+      return send(res, 200, deleteCollection(request, parseDeleteOptions(await optionalBody(req))));
     }
     throw errors.methodNotAllowed(method, type.plural);
   }
@@ -174,24 +180,31 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     }
     case 'PUT': {
       verbAllowed('update');
+      checkObjectMediaType(mediaType(req));
       return reply(200, updateObject(request, decodeObject(await readBody(req), mediaType(req))));
     }
     case 'PATCH': {
       verbAllowed('patch');
       const patchType = mediaType(req);
+      checkPatchType(type, patchType);
       const { object, created } = patchObject(request, patchType, decodeObject(await readBody(req), patchType));
       return reply(created ? 201 : 200, object);
     }
     case 'DELETE': {
       verbAllowed('delete');
-      await readBody(req);
-      const { object, finished } = deleteObject(request);
+      const { object, finished } = deleteObject(request, parseDeleteOptions(await optionalBody(req)));
       // Built-in kinds answer a finished delete with a Status; custom resources and pending deletions with the object.
       return send(res, 200, finished && type.strategicMerge ? deletedStatus(request, object) : object);
     }
     default:
       throw errors.methodNotAllowed(method, type.plural);
   }
+}
+
+/** A DELETE's optional DeleteOptions body, decoded when present. */
+async function optionalBody(req: IncomingMessage): Promise<unknown | undefined> {
+  const body = await readBody(req);
+  return body.length === 0 ? undefined : decodeObject(body, mediaType(req));
 }
 
 function pick(route: { namespace?: string; name?: string; subresource?: string }): Pick<ResourceRequest, 'namespace' | 'name' | 'subresource'> {
