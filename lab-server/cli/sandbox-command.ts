@@ -12,7 +12,7 @@ const DEFAULT_LESSON = 'localnet-microsegmentation';
 export const sandboxCommand: Command = {
   name: 'sandbox',
   summary: 'run a sandbox cluster (a Kubernetes API server kubectl can use) for a lesson',
-  usage: `Usage: labpath sandbox [--port N] [--kubeconfig FILE] [--lesson ID|DIR]
+  usage: `Usage: labpath sandbox [--port N] [--kubeconfig FILE] [--lesson ID|DIR] [--state FILE]
 
 Starts a sandbox cluster on https://127.0.0.1:N, seeded with the lesson's
 environment, writes a kubeconfig for it, and prints one line:
@@ -23,6 +23,8 @@ Options:
   --port N           port to listen on (default 6443; 0 picks a free port)
   --kubeconfig FILE  where to write the kubeconfig (default .labpath/sandbox.kubeconfig)
   --lesson ID|DIR    lesson whose environment to build (default ${DEFAULT_LESSON})
+  --state FILE       keep the cluster in this SQLite file: a restart resumes
+                     it with every object (default: in memory only)
   -h, --help         show this help`,
   async run(args) {
     const { values } = parse(args);
@@ -40,7 +42,7 @@ Options:
     const kubeconfigFile = resolve(values.kubeconfig ?? '.labpath/sandbox.kubeconfig');
     let host: SandboxHost;
     try {
-      host = await SandboxHost.start({ port });
+      host = await SandboxHost.start({ port, ...(values.state ? { statePath: resolve(values.state) } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         console.error(`labpath sandbox: port ${port} is already in use; pick another with --port, or --port 0 for a free one`);
@@ -48,7 +50,8 @@ Options:
       }
       throw error;
     }
-    const { kubeconfig } = host.addCluster(lesson.lesson.environment);
+    // With --state, a restart serves the cluster it kept; only a new file gets a fresh one.
+    const { kubeconfig } = host.handles()[0] ?? host.addCluster(lesson.lesson.environment);
     await mkdir(dirname(kubeconfigFile), { recursive: true });
     await writeFile(kubeconfigFile, kubeconfig, { mode: 0o600 });
     console.log(`sandbox ready: ${host.url} kubeconfig=${kubeconfigFile}`);
@@ -68,7 +71,7 @@ Options:
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, strict: true, allowPositionals: false, options: { port: { type: 'string' }, kubeconfig: { type: 'string' }, lesson: { type: 'string' } } });
+    return parseArgs({ args, strict: true, allowPositionals: false, options: { port: { type: 'string' }, kubeconfig: { type: 'string' }, lesson: { type: 'string' }, state: { type: 'string' } } });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

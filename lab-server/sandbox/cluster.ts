@@ -101,6 +101,11 @@ export class Cluster {
     });
   }
 
+  /** After a restore: finish namespace deletions a restart interrupted. */
+  resumeControllers(): void {
+    for (const ns of this.store.list('/namespaces')) if (ns.metadata.deletionTimestamp) this.finalizeNamespace(ns.metadata.name);
+  }
+
   private createDefaultServiceAccount(namespace: string): void {
     if (this.store.get('/serviceaccounts', namespace, 'default')) return;
     queueMicrotask(() => {

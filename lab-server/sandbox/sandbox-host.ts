@@ -8,11 +8,14 @@ import { Cluster } from './cluster.ts';
 import { startApiServer, type RunningApiServer } from './api/server.ts';
 import { generateCertificates, type ServingCertificates } from './tls/certificates.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { SqliteState } from './store/sqlite-state.ts';
 
 export interface SandboxHostOptions {
   port?: number;
   host?: string;
   certificates?: ServingCertificates;
+  /** A SQLite file that keeps certificates, clusters and objects across restarts. */
+  statePath?: string;
 }
 
 export interface ClusterHandle {
@@ -24,17 +27,28 @@ export interface ClusterHandle {
 export class SandboxHost {
   private readonly clusters = new Map<string, Cluster>();
   private readonly server: RunningApiServer;
+  private readonly state: SqliteState | undefined;
   readonly certificates: ServingCertificates;
 
-  private constructor(server: RunningApiServer, certificates: ServingCertificates, clusters: Map<string, Cluster>) {
+  private constructor(server: RunningApiServer, certificates: ServingCertificates, clusters: Map<string, Cluster>, state: SqliteState | undefined) {
     this.server = server;
     this.certificates = certificates;
     this.clusters = clusters;
+    this.state = state;
   }
 
   static async start(options: SandboxHostOptions = {}): Promise<SandboxHost> {
-    const certificates = options.certificates ?? (await generateCertificates());
+    const state = options.statePath ? new SqliteState(options.statePath) : undefined;
+    const certificates = options.certificates ?? state?.certificates() ?? (await generateCertificates());
+    state?.saveCertificates(certificates);
     const clusters = new Map<string, Cluster>();
+    for (const stored of state?.clusters() ?? []) {
+      const cluster = new Cluster(stored.name);
+      cluster.store.restore(state!.objects(stored.token), stored.revision);
+      cluster.store.persistTo(state!.persistenceFor(stored.token));
+      cluster.resumeControllers();
+      clusters.set(stored.token, cluster);
+    }
     const server = await startApiServer({
       key: certificates.key,
       cert: certificates.cert,
@@ -42,27 +56,42 @@ export class SandboxHost {
       ...(options.port !== undefined ? { port: options.port } : {}),
       clusterFor: (token) => clusters.get(token),
     });
-    return new SandboxHost(server, certificates, clusters);
+    return new SandboxHost(server, certificates, clusters, state);
   }
 
   get url(): string {
     return this.server.url;
   }
 
+  /** The clusters this host serves, restored ones included. */
+  handles(): ClusterHandle[] {
+    return [...this.clusters.entries()].map(([token, cluster]) => this.handle(token, cluster));
+  }
+
   /** Adds a fresh cluster built from a lesson environment; its token is the only key to it. */
   addCluster(environment: Environment, name = 'sandbox'): ClusterHandle {
     const token = randomBytes(24).toString('base64url');
     const cluster = new Cluster(name);
+    if (this.state) {
+      this.state.addCluster({ token, name });
+      cluster.store.persistTo(this.state.persistenceFor(token));
+    }
     cluster.seed(environment);
     this.clusters.set(token, cluster);
-    return { cluster, token, kubeconfig: kubeconfigYaml({ server: this.url, caCert: this.certificates.caCert, token, clusterName: name }) };
+    return this.handle(token, cluster);
   }
 
   removeCluster(token: string): void {
     this.clusters.delete(token);
+    this.state?.removeCluster(token);
   }
 
-  close(): Promise<void> {
-    return this.server.close();
+  async close(): Promise<void> {
+    await this.server.close();
+    this.state?.close();
+  }
+
+  private handle(token: string, cluster: Cluster): ClusterHandle {
+    return { cluster, token, kubeconfig: kubeconfigYaml({ server: this.url, caCert: this.certificates.caCert, token, clusterName: cluster.name }) };
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
+import type { ObjectPersistence } from './sqlite-state.ts';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -30,9 +31,30 @@ export class ObjectStore {
   private readonly listeners = new Set<ChangeListener>();
 
   private readonly logLimit: number;
+  private persistence: ObjectPersistence | undefined;
+  /** Changes before this resourceVersion are not in the log (they happened before a restart). */
+  private compactedAt = 0;
 
   constructor(logLimit = 2000) {
     this.logLimit = logLimit;
+  }
+
+  /** Writes every later change through to `persistence` before it is visible. */
+  persistTo(persistence: ObjectPersistence): void {
+    this.persistence = persistence;
+  }
+
+  /** Loads objects saved earlier, continuing their resourceVersions. Watchers see nothing: it is the past. */
+  restore(saved: { resource: string; object: KubeObject }[], revision: number): void {
+    this.revision = revision;
+    for (const { resource, object } of saved) {
+      const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
+      bucket.set(objectKey(object.metadata.namespace, object.metadata.name), object);
+      this.objects.set(resource, bucket);
+      this.revision = Math.max(this.revision, Number(object.metadata.resourceVersion ?? 0));
+    }
+    // A watch from before the restart cannot be replayed: it gets 410 and relists.
+    this.compactedAt = this.revision;
   }
 
   get resourceVersion(): number {
@@ -41,7 +63,7 @@ export class ObjectStore {
 
   /** The oldest resourceVersion a watch can still resume after. */
   get oldestResumable(): number {
-    return this.log.length === this.logLimit ? (this.log[0]?.resourceVersion ?? this.revision) : 0;
+    return Math.max(this.compactedAt, this.log.length === this.logLimit ? (this.log[0]?.resourceVersion ?? this.revision) : 0);
   }
 
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -60,6 +82,7 @@ export class ObjectStore {
     const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
     const existed = bucket.has(key);
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.revision) } };
+    this.persistence?.put(resource, stored, this.revision);
     bucket.set(key, stored);
     this.objects.set(resource, bucket);
     this.record({ resourceVersion: this.revision, type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored });
@@ -70,6 +93,7 @@ export class ObjectStore {
     const bucket = this.objects.get(resource);
     const current = bucket?.get(objectKey(namespace, name));
     if (!bucket || !current) return undefined;
+    this.persistence?.remove(resource, namespace, name, this.revision + 1);
     bucket.delete(objectKey(namespace, name));
     const gone = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.revision) } };
     this.record({ resourceVersion: this.revision, type: 'DELETED', resource, object: gone });

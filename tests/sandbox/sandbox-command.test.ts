@@ -1,0 +1,89 @@
+/** `labpath sandbox` as a user runs it: ready line, kubeconfig, signals, and --state across SIGKILL. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CLI, LESSON_DIR } from '../helpers/paths.ts';
+import { labpath, run } from '../helpers/run.ts';
+import { KUBECTL } from '../helpers/sandbox.ts';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  kubeconfig: string;
+  exited: Promise<number | null>;
+}
+
+async function startCommand(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let output = '';
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const match = /sandbox ready: .*\n/.exec(output);
+      if (match) resolve(match[0]);
+    });
+    child.stderr!.on('data', (d) => (output += d));
+    void exited.then(() => reject(new Error(`labpath sandbox exited early:\n${output}`)));
+  });
+  const match = /^sandbox ready: (https:\/\/127\.0\.0\.1:\d+) kubeconfig=(\S+)\n$/.exec(line);
+  assert.ok(match, line);
+  return { child, url: match[1]!, kubeconfig: match[2]!, exited };
+}
+
+function kubectl(kubeconfig: string, home: string, args: string[]) {
+  return run(KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, `cache-${Math.random()}`) } });
+}
+
+describe('labpath sandbox', () => {
+  it('prints its ready line, writes a kubeconfig with a token and CA, and stops on SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'labpath-cmd-'));
+    const running = await startCommand(['--kubeconfig', join(dir, 'kc')]);
+    const config = parse(await readFile(running.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { token: string } }[]; contexts: { context: { namespace: string } }[] };
+    assert.equal(config.clusters[0]?.cluster.server, running.url);
+    assert.match(Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString(), /BEGIN CERTIFICATE/);
+    assert.ok((config.users[0]?.user.token ?? '').length >= 24);
+    assert.equal(config.contexts[0]?.context.namespace, 'default');
+    const nodes = await kubectl(running.kubeconfig, dir, ['get', 'nodes', '-o', 'name']);
+    assert.equal(nodes.stdout, 'node/control-plane-0\nnode/worker-0\nnode/worker-1\n');
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0);
+  });
+
+  it('with --state, loses nothing across SIGKILL and a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'labpath-state-'));
+    const state = join(dir, 'cluster.db');
+    const first = await startCommand(['--kubeconfig', join(dir, 'kc'), '--state', state]);
+    const manifests = join(LESSON_DIR, 'manifests');
+    const applied = await kubectl(first.kubeconfig, dir, ['apply', '-f', join(manifests, 'namespaces.yaml'), '-f', join(manifests, 'nad-data-adapter.yaml'), '-f', join(manifests, 'pod-turtle-db-adapter.yaml')]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal((await kubectl(first.kubeconfig, dir, ['create', 'configmap', 'last-write', '-n', 'data-adapter', '--from-literal=k=v'])).code, 0);
+    assert.equal((await kubectl(first.kubeconfig, dir, ['delete', 'namespace', 'data-consumer', '--wait=false'])).code, 0);
+    const before = (await kubectl(first.kubeconfig, dir, ['get', 'pods,nad,cm', '-n', 'data-adapter', '-o', 'json'])).stdout;
+    const listRv = (JSON.parse((await kubectl(first.kubeconfig, dir, ['get', '--raw', '/api/v1/namespaces/data-adapter/configmaps'])).stdout) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await startCommand(['--kubeconfig', join(dir, 'kc'), '--state', state]);
+    const after = (await kubectl(second.kubeconfig, dir, ['get', 'pods,nad,cm', '-n', 'data-adapter', '-o', 'json'])).stdout;
+    assert.deepEqual(JSON.parse(after), JSON.parse(before));
+    assert.match((await kubectl(second.kubeconfig, dir, ['get', 'namespace', 'data-consumer'])).stderr, /not found/);
+    // A write after the restart continues the resourceVersions; an old watch position must relist.
+    const cm = await kubectl(second.kubeconfig, dir, ['create', 'configmap', 'after-restart', '-n', 'data-adapter', '--from-literal=k=v', '-o', 'jsonpath={.metadata.resourceVersion}']);
+    assert.ok(Number(cm.stdout) > Number(listRv));
+    const stale = await kubectl(second.kubeconfig, dir, ['get', '--raw', `/api/v1/namespaces/data-adapter/configmaps?watch=true&resourceVersion=${Number(listRv) - 1}&timeoutSeconds=1`]);
+    assert.match(stale.stdout, /"type":"ERROR".*"code":410/);
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+
+  it('explains usage mistakes', async () => {
+    assert.match((await labpath(['sandbox', '--port', 'x'])).stderr, /--port must be a whole number/);
+    assert.match((await labpath(['sandbox', '--lesson', 'nope'])).stderr, /no lesson "nope"/);
+    assert.equal((await labpath(['sandbox', '--bogus'])).code, 2);
+  });
+});
