@@ -29,7 +29,8 @@ export function nameCauses(type: ResourceType, name: string, field = 'metadata.n
 /** Checks the body is an object of this type and fills in the namespace from the URL. */
 export function checkBody(type: ResourceType, body: unknown, namespace: string | undefined): KubeObject {
   if (!isRecord(body)) throw errors.badRequest('the request body must be a JSON or YAML object');
-  if (body.kind === undefined || body.kind === '') throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+  // Built-in endpoints default the kind; custom resources are decoded unstructured and need it.
+  if ((body.kind === undefined || body.kind === '') && !type.strategicMerge) throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
   const apiVersion = apiVersionOf(type);
   if (body.apiVersion !== undefined && body.apiVersion !== apiVersion || body.kind !== undefined && body.kind !== type.kind)
     throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`);

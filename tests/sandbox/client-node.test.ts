@@ -1,0 +1,89 @@
+/**
+ * @kubernetes/client-node 2 against the sandbox, unchanged: typed APIs,
+ * KubernetesObjectApi (which resolves kinds through legacy discovery), watch
+ * and exec; and one cluster's token never reaching another's objects.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
+import { loadLesson } from '../../lab-server/lesson/load.ts';
+import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { LESSON_DIR } from '../helpers/paths.ts';
+
+let sandbox: TestSandbox;
+let config: k8s.KubeConfig;
+before(async () => {
+  sandbox = await startSandbox();
+  config = new k8s.KubeConfig();
+  config.loadFromString(sandbox.handle.kubeconfig);
+});
+after(() => sandbox?.close());
+
+describe('client-node against the sandbox', () => {
+  it('lists nodes and creates a namespace with the typed API', async () => {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const nodes = await core.listNode();
+    assert.deepEqual(nodes.items.map((n) => n.metadata?.name), ['control-plane-0', 'worker-0', 'worker-1']);
+    const ns = await core.createNamespace({ body: { metadata: { name: 'from-client' } } });
+    assert.equal(ns.status?.phase, 'Active');
+    await assert.rejects(core.readNamespacedPod({ name: 'nope', namespace: 'from-client' }), (error: { code?: number; body?: string }) => error.code === 404 && /pods \\"nope\\" not found|pods "nope" not found/.test(String(error.body)));
+  });
+
+  it('applies lesson manifests with KubernetesObjectApi', async () => {
+    const objects = k8s.KubernetesObjectApi.makeApiClient(config);
+    const { manifests } = await loadLesson(LESSON_DIR);
+    const nad = manifests.objects.find((m) => m.fileName === 'nad-data-adapter.yaml')!.object;
+    await objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'data-adapter' } });
+    const created = await objects.create(nad as k8s.KubernetesObject);
+    assert.equal(created.metadata?.namespace, 'data-adapter');
+    const read = await objects.read({ apiVersion: nad.apiVersion, kind: nad.kind, metadata: { name: 'db-access-net', namespace: 'data-adapter' } });
+    assert.match(String((read as { spec?: { config?: string } }).spec?.config), /"vlanID": 123/);
+    const patched = await objects.patch({ apiVersion: nad.apiVersion, kind: nad.kind, metadata: { name: 'db-access-net', namespace: 'data-adapter', labels: { team: 'net' } } }, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
+    assert.equal(patched.metadata?.labels?.team, 'net');
+  });
+
+  it('watches changes', async () => {
+    const seen: string[] = [];
+    const watch = new k8s.Watch(config);
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const request = await watch.watch('/api/v1/namespaces/from-client/configmaps', {}, (type, object: k8s.V1ConfigMap) => {
+      seen.push(`${type} ${object.metadata?.name}`);
+      if (seen.length === 2) done();
+    }, () => undefined);
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedConfigMap({ namespace: 'from-client', body: { metadata: { name: 'watched' }, data: { a: 'b' } } });
+    await core.deleteNamespacedConfigMap({ namespace: 'from-client', name: 'watched' });
+    await finished;
+    request.abort();
+    assert.deepEqual(seen, ['ADDED watched', 'DELETED watched']);
+  });
+
+  it('execs a command and gets its status', async () => {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedPod({ namespace: 'from-client', body: { metadata: { name: 'shell' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } });
+    let out = '';
+    const stdout = new Writable({ write(chunk, _encoding, callback) { out += chunk; callback(); } });
+    const status = await new Promise<k8s.V1Status>((resolve, reject) => {
+      new k8s.Exec(config).exec('from-client', 'shell', 'c', ['sh', '-c', 'echo hi; exit 2'], stdout, null, null, false, (s) => resolve(s)).catch(reject);
+    });
+    assert.equal(out, 'hi\n');
+    assert.equal(status.reason, 'NonZeroExitCode');
+  });
+});
+
+describe('one process, many clusters', () => {
+  it("a cluster's token reaches only its own objects", async () => {
+    const { lesson } = await loadLesson(LESSON_DIR);
+    const other = sandbox.host.addCluster(lesson!.lesson.environment, 'other');
+    assert.equal((await sandbox.api('POST', '/api/v1/namespaces', { contentType: 'application/json', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'only-in-a' } }) })).status, 201);
+    assert.equal((await sandbox.api('GET', '/api/v1/namespaces/only-in-a', { token: other.token })).status, 404);
+    assert.equal((await sandbox.api('DELETE', '/api/v1/namespaces/only-in-a', { token: other.token })).status, 404);
+    const names = ((await sandbox.api('GET', '/api/v1/namespaces', { token: other.token })).body as { items: { metadata: { name: string } }[] }).items.map((n) => n.metadata.name);
+    assert.ok(!names.includes('only-in-a') && !names.includes('from-client'));
+    assert.equal((await sandbox.api('GET', '/api/v1/namespaces/only-in-a')).status, 200);
+    sandbox.host.removeCluster(other.token);
+    assert.equal((await sandbox.api('GET', '/api/v1/namespaces', { token: other.token })).status, 401);
+  });
+});
