@@ -112,6 +112,17 @@ describe('kubectl against the sandbox', () => {
     }
   });
 
+  it('serves OpenShift projects as a view of namespaces, created by a ProjectRequest', async () => {
+    const request = { apiVersion: 'project.openshift.io/v1', kind: 'ProjectRequest', metadata: { name: 'turtles' }, displayName: 'Turtle power', description: 'The lesson project' };
+    const r = await sandbox.api('POST', '/apis/project.openshift.io/v1/projectrequests', { contentType: 'application/json', body: JSON.stringify(request) });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((r.body as { kind: string }).kind, 'Project');
+    assert.match(await ok(['get', 'projects']), /\nturtles\s+Turtle power\s+Active\n/);
+    assert.equal(await ok(['get', 'namespace', 'turtles', '-o', 'jsonpath={.metadata.annotations.openshift\\.io/description}']), 'The lesson project');
+    assert.match(await ok(['delete', 'project', 'turtles']), /project\.project\.openshift\.io "turtles" deleted/);
+    assert.match((await sandbox.kubectl(['get', 'namespace', 'turtles'])).stderr, /not found/);
+  });
+
   it('refuses requests without a valid token', async () => {
     const r = await sandbox.kubectl(['get', 'pods', '--token', 'not-a-token']);
     assert.match(r.stderr, /You must be logged in to the server/);

@@ -24,6 +24,7 @@ import { serveLogs } from './logs.ts';
 import { chooseContainer } from './pod-containers.ts';
 import type { ProcessFactory } from '../containers/process.ts';
 import { parseDeleteOptions } from './delete-options.ts';
+import { asNamespaceRequest, createProjectRequest, isProjectView, namespaceBodyOf, projectOf } from './project-view.ts';
 import { minimalShell } from '../containers/minimal-shell.ts';
 
 export interface ApiServerOptions {
@@ -127,14 +128,22 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
       break;
   }
 
+  const table = wantsTable(accept);
+  const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  const { type } = route;
+  if (type.kind === 'ProjectRequest') {
+    if (method !== 'POST' || route.name !== undefined) throw errors.methodNotAllowed(method, 'projectrequests');
+    checkObjectMediaType(mediaType(req));
+    return send(res, 201, createProjectRequest({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
+  }
+  if (isProjectView(type)) return serveProjectView({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, req, res, method, table, isWatch);
+
   const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}), ...pick(route) };
   const reply = (code: number, body: unknown) => {
     if (request.warnings.length > 0) res.setHeader('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     send(res, code, body);
   };
-  const table = wantsTable(accept);
-  const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
-  const { type } = route;
+
   const verbAllowed = (verb: string) => {
     if (!type.verbs.includes(verb)) throw errors.methodNotAllowed(method, `${type.plural}`);
   };
@@ -199,6 +208,37 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     default:
       throw errors.methodNotAllowed(method, type.plural);
   }
+}
+
+/** Projects: the namespace handlers, with each namespace shown as a project. */
+async function serveProjectView(request: ResourceRequest, req: IncomingMessage, res: ServerResponse, method: string, table: boolean, isWatch: boolean): Promise<void> {
+  const ns = asNamespaceRequest(request);
+  const projectType = request.type;
+  if (method === 'GET' && isWatch) return serveWatch(ns, res, table, { type: projectType, show: projectOf });
+  if (method === 'GET' && request.name === undefined) {
+    const { items, resourceVersion } = listObjects(ns);
+    const projects = items.map(projectOf);
+    return send(res, 200, table ? renderTable(projectType, projects, resourceVersion) : { apiVersion: 'project.openshift.io/v1', kind: 'ProjectList', metadata: { resourceVersion: String(resourceVersion) }, items: projects });
+  }
+  if (method === 'GET') {
+    const project = projectOf(getObject(ns));
+    return send(res, 200, table ? renderTable(projectType, [project], request.cluster.store.resourceVersion) : project);
+  }
+  if (method === 'POST' && request.name === undefined) {
+    checkObjectMediaType(mediaType(req));
+    return send(res, 201, projectOf(createObject(ns, namespaceBodyOf(decodeObject(await readBody(req), mediaType(req))))));
+  }
+  if (method === 'PUT' && request.name !== undefined) {
+    checkObjectMediaType(mediaType(req));
+    return send(res, 200, projectOf(updateObject(ns, namespaceBodyOf(decodeObject(await readBody(req), mediaType(req))))));
+  }
+  if (method === 'PATCH' && request.name !== undefined) {
+    const patchType = mediaType(req);
+    checkPatchType(ns.type, patchType);
+    return send(res, 200, projectOf(patchObject(ns, patchType, decodeObject(await readBody(req), patchType)).object));
+  }
+  if (method === 'DELETE' && request.name !== undefined) return send(res, 200, projectOf(deleteObject(ns, parseDeleteOptions(await optionalBody(req))).object));
+  throw errors.methodNotAllowed(method, 'projects');
 }
 
 /** A DELETE's optional DeleteOptions body, decoded when present. */

@@ -13,8 +13,10 @@ import { renderTable } from './tables.ts';
 
 const BOOKMARK_INTERVAL_MS = 30_000;
 
-export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: boolean): void {
+/** `view` shows each object as another kind would (a namespace as a project). */
+export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: boolean, view: { type: ResourceRequest['type']; show(object: KubeObject): KubeObject } | undefined = undefined): void {
   const { cluster, type, params } = req;
+  const shownType = view?.type ?? type;
   const store = cluster.store;
   const resource = resourceKey(type);
   const matches = objectFilter(type, params);
@@ -25,10 +27,10 @@ export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: b
   res.flushHeaders();
 
   const send = (eventType: string, object: unknown) => {
-    let payload = object;
+    let payload = view && eventType !== 'ERROR' && eventType !== 'BOOKMARK' ? view.show(object as KubeObject) : object;
     if (asTable && eventType !== 'ERROR' && eventType !== 'BOOKMARK') {
       // The real server sends column definitions with the first event only.
-      payload = renderTable(type, [object as KubeObject], store.resourceVersion, !headersSent);
+      payload = renderTable(shownType, [payload as KubeObject], store.resourceVersion, !headersSent);
       headersSent = true;
     }
     res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
@@ -51,7 +53,7 @@ export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: b
   const unsubscribe = store.subscribe((change: Change) => {
     if (change.resource === resource && inScope(change.object)) send(change.type, change.object);
   });
-  const bookmark = () => send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(store.resourceVersion) } });
+  const bookmark = () => send('BOOKMARK', { kind: shownType.kind, apiVersion: apiVersionOf(shownType), metadata: { resourceVersion: String(store.resourceVersion) } });
   const bookmarks = params.get('allowWatchBookmarks') === 'true' ? setInterval(bookmark, BOOKMARK_INTERVAL_MS) : undefined;
   const seconds = Number(params.get('timeoutSeconds') ?? 0);
   const timeout = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000) : undefined;

@@ -35,6 +35,9 @@ export const BUILTIN_TYPES: ResourceType[] = [
     ['LimitRange', 'limitranges', true, ['limits']],
   ]),
   // OpenShift serves projects from its own API server, not as a CRD; `oc project` reads them.
-  ...builtin('project.openshift.io', 'v1', [['Project', 'projects', false, [], { verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], strategicMerge: false }]]),
+  ...builtin('project.openshift.io', 'v1', [
+    ['Project', 'projects', false, [], { verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }],
+    ['ProjectRequest', 'projectrequests', false, [], { verbs: ['create', 'list'] }],
+  ]),
   ...builtin('apiextensions.k8s.io', 'v1', [['CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], { subresources: ['status'], categories: ['api-extensions'], strategicMerge: false }]]),
 ];
