@@ -6,7 +6,7 @@
  */
 type FieldSpec =
   | { name: string; type: 'string' | 'bytes' | 'bool' | 'int' | 'time' }
-  | { name: string; type: 'message'; message: MessageSpec }
+  | { name: string; type: 'message' | 'repeated-message'; message: MessageSpec }
   | { name: string; type: 'repeated-string' }
   | { name: string; type: 'map-string' | 'map-bytes' };
 type MessageSpec = Record<number, FieldSpec>;
@@ -22,7 +22,54 @@ const OBJECT_META: MessageSpec = {
   12: { name: 'annotations', type: 'map-string' },
   14: { name: 'finalizers', type: 'repeated-string' },
 };
+// k8s.io/api/core/v1/generated.proto: the Pod fields a typed client sends on create.
+const CONTAINER_PORT: MessageSpec = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'hostPort', type: 'int' },
+  3: { name: 'containerPort', type: 'int' },
+  4: { name: 'protocol', type: 'string' },
+  5: { name: 'hostIP', type: 'string' },
+};
+const ENV_VAR: MessageSpec = { 1: { name: 'name', type: 'string' }, 2: { name: 'value', type: 'string' } };
+const CONTAINER: MessageSpec = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'image', type: 'string' },
+  3: { name: 'command', type: 'repeated-string' },
+  4: { name: 'args', type: 'repeated-string' },
+  5: { name: 'workingDir', type: 'string' },
+  6: { name: 'ports', type: 'repeated-message', message: CONTAINER_PORT },
+  7: { name: 'env', type: 'repeated-message', message: ENV_VAR },
+  13: { name: 'terminationMessagePath', type: 'string' },
+  14: { name: 'imagePullPolicy', type: 'string' },
+  16: { name: 'stdin', type: 'bool' },
+  17: { name: 'stdinOnce', type: 'bool' },
+  18: { name: 'tty', type: 'bool' },
+  20: { name: 'terminationMessagePolicy', type: 'string' },
+};
+const POD_SPEC: MessageSpec = {
+  2: { name: 'containers', type: 'repeated-message', message: CONTAINER },
+  3: { name: 'restartPolicy', type: 'string' },
+  4: { name: 'terminationGracePeriodSeconds', type: 'int' },
+  5: { name: 'activeDeadlineSeconds', type: 'int' },
+  6: { name: 'dnsPolicy', type: 'string' },
+  7: { name: 'nodeSelector', type: 'map-string' },
+  8: { name: 'serviceAccountName', type: 'string' },
+  10: { name: 'nodeName', type: 'string' },
+  11: { name: 'hostNetwork', type: 'bool' },
+  16: { name: 'hostname', type: 'string' },
+  17: { name: 'subdomain', type: 'string' },
+  19: { name: 'schedulerName', type: 'string' },
+  20: { name: 'initContainers', type: 'repeated-message', message: CONTAINER },
+  21: { name: 'automountServiceAccountToken', type: 'bool' },
+  24: { name: 'priorityClassName', type: 'string' },
+  30: { name: 'enableServiceLinks', type: 'bool' },
+};
+
 const KINDS: Record<string, MessageSpec> = {
+  'v1/Pod': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'spec', type: 'message', message: POD_SPEC },
+  },
   'v1/Namespace': {
     1: { name: 'metadata', type: 'message', message: OBJECT_META },
     2: { name: 'spec', type: 'message', message: { 1: { name: 'finalizers', type: 'repeated-string' } } },
@@ -56,7 +103,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   const typeMeta = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const key = `${typeMeta.apiVersion}/${typeMeta.kind}`;
   const spec = KINDS[key];
-  if (!spec) throw new ProtobufError(`protobuf bodies are accepted for Namespace, ConfigMap and Secret, not ${key}; send JSON instead`);
+  if (!spec) throw new ProtobufError(`protobuf bodies are accepted for Namespace, Pod, ConfigMap and Secret, not ${key}; send JSON instead`);
   const raw = envelope.raw instanceof Buffer ? envelope.raw : Buffer.alloc(0);
   return { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...decodeMessage(raw, spec) };
 }
@@ -88,6 +135,9 @@ function decodeMessage(buffer: Buffer, spec: MessageSpec): Record<string, unknow
           if (Object.keys(value).length > 0) out[fieldSpec.name] = value;
           break;
         }
+        case 'repeated-message':
+          out[fieldSpec.name] = [...((out[fieldSpec.name] as unknown[] | undefined) ?? []), decodeMessage(bytes, fieldSpec.message)];
+          break;
         case 'repeated-string':
           out[fieldSpec.name] = [...((out[fieldSpec.name] as string[] | undefined) ?? []), bytes.toString('utf8')];
           break;
