@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: runs every benchmark, prints a table with each goal and
+ * whether it is met, and writes the results as JSON. Goals are reported,
+ * never asserted: a missed goal is news, not a failure.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/paths.ts';
+import { benchSandbox } from './sandbox.bench.ts';
+import type { BenchResult } from './measure.ts';
+
+const results: BenchResult[] = [...(await benchSandbox())];
+const width = Math.max(...results.map((r) => r.name.length));
+console.log(`${'measurement'.padEnd(width)}  ${'value'.padStart(10)}  unit      goal      met`);
+for (const r of results) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(8)}  ${r.goal.padEnd(8)}  ${r.met ? 'yes' : 'NO'}`);
+const file = join(ROOT, '.labpath', 'bench', 'results.json');
+await mkdir(join(ROOT, '.labpath', 'bench'), { recursive: true });
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${file}`);

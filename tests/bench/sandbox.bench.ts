@@ -1,0 +1,70 @@
+/**
+ * Sandbox API: kubectl round trips against the client's own start-up, a list
+ * of 1,000 pods, heap per idle cluster, and 100 clusters in one process.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLesson } from '../../lab-server/lesson/load.ts';
+import { Cluster } from '../../lab-server/sandbox/cluster.ts';
+import { SandboxHost } from '../../lab-server/sandbox/sandbox-host.ts';
+import { LESSON_DIR } from '../helpers/paths.ts';
+import { run } from '../helpers/run.ts';
+import { KUBECTL } from '../helpers/sandbox.ts';
+import { heapUsed, median, timeMany, type BenchResult } from './measure.ts';
+
+export async function benchSandbox(): Promise<BenchResult[]> {
+  const { lesson } = await loadLesson(LESSON_DIR);
+  if (!lesson) throw new Error('the shipped lesson does not load');
+  const environment = lesson.lesson.environment;
+  const results: BenchResult[] = [];
+
+  const host = await SandboxHost.start({ port: 0 });
+  const handle = host.addCluster(environment, 'bench');
+  const home = await mkdtemp(join(tmpdir(), 'labpath-bench-'));
+  const kubeconfig = join(home, 'kubeconfig');
+  await writeFile(kubeconfig, handle.kubeconfig);
+  const env = { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache') };
+  await run(KUBECTL, ['get', 'pods'], { env }); // warm the discovery cache, as a learner's second command is
+  const client = median(await timeMany(15, () => run(KUBECTL, ['version', '--client'], { env })));
+  const getPods = median(await timeMany(15, () => run(KUBECTL, ['get', 'pods'], { env })));
+  results.push({ name: 'sandbox: kubectl get pods / kubectl version --client (wall time)', value: round(getPods / client, 2), unit: 'ratio', goal: '≤ 1.15', met: getPods / client <= 1.15 });
+  results.push({ name: 'sandbox: kubectl get pods (wall time)', value: round(getPods, 1), unit: 'ms', goal: 'reported', met: true });
+
+  const { cluster } = handle;
+  cluster.createSystemObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' }, status: { phase: 'Active' } });
+  for (let i = 0; i < 1000; i++) {
+    cluster.createSystemObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${i}`, namespace: 'bench', labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeName: 'worker-0' }, status: { phase: 'Running', podIP: `10.128.${Math.floor(i / 250)}.${i % 250}` } });
+  }
+  const { request } = await import('node:https');
+  const list = (accept: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(`${host.url}/api/v1/namespaces/bench/pods?limit=500`, { ca: host.certificates.caCert, headers: { authorization: `Bearer ${handle.token}`, accept } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const table = median(await timeMany(20, () => list('application/json;as=Table;v=v1;g=meta.k8s.io,application/json')));
+  const plain = median(await timeMany(20, () => list('application/json')));
+  results.push({ name: 'sandbox: list 1,000 pods as a Table', value: round(table, 1), unit: 'ms', goal: '< 20', met: table < 20 });
+  results.push({ name: 'sandbox: list 1,000 pods as JSON', value: round(plain, 1), unit: 'ms', goal: '< 20', met: plain < 20 });
+  await host.close();
+
+  const before = heapUsed();
+  const clusters: Cluster[] = [];
+  for (let i = 0; i < 100; i++) {
+    const c = new Cluster(`c${i}`);
+    c.seed(environment);
+    clusters.push(c);
+  }
+  const perCluster = (heapUsed() - before) / clusters.length / 1024 / 1024;
+  results.push({ name: 'sandbox: heap per idle cluster (100 in one process)', value: round(perCluster, 2), unit: 'MB', goal: '< 5', met: perCluster < 5 });
+  results.push({ name: 'sandbox: clusters held in one process', value: clusters.length, unit: 'clusters', goal: '100', met: clusters.length === 100 });
+  return results;
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
