@@ -79,6 +79,16 @@ describe('kubectl against the sandbox', () => {
     assert.match(r.stderr + r.stdout, /No resources found/);
   });
 
+  it('pages long lists with limit and continue, as kubectl --chunk-size does', async () => {
+    for (let i = 0; i < 7; i++) await ok(['create', 'configmap', `page-${i}`, '-n', 'lab-a', '--from-literal=a=b']);
+    const names = (await ok(['get', 'cm', '-n', 'lab-a', '--chunk-size=3', '-o', 'name'])).trim().split('\n').filter((n) => n.includes('page-'));
+    assert.deepEqual(names, [0, 1, 2, 3, 4, 5, 6].map((i) => `configmap/page-${i}`));
+    const first = (await sandbox.api('GET', '/api/v1/namespaces/lab-a/configmaps?limit=2')).body as { items: unknown[]; metadata: { continue: string; remainingItemCount: number } };
+    assert.equal(first.items.length, 2);
+    assert.ok(first.metadata.continue && first.metadata.remainingItemCount > 0);
+    assert.equal((await sandbox.api('GET', '/api/v1/namespaces/lab-a/configmaps?limit=2&continue=garbage')).status, 400);
+  });
+
   it('watches: get -w prints changes as they happen', async () => {
     const watch = sandbox.kubectl(['get', 'configmaps', '-n', 'lab-a', '-w', '--request-timeout=4s']);
     await new Promise((r) => setTimeout(r, 1000));

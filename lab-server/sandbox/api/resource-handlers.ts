@@ -87,13 +87,45 @@ export function getObject(req: ResourceRequest): KubeObject {
   return object;
 }
 
-export function listObjects(req: ResourceRequest): { items: KubeObject[]; resourceVersion: number } {
-  const filter = objectFilter(req.type, req.params);
-  return { items: req.cluster.store.list(key(req), req.namespace).filter(filter), resourceVersion: req.cluster.store.resourceVersion };
+export interface ListPage {
+  items: KubeObject[];
+  resourceVersion: number;
+  /** Set when `limit` cut the list: the token for the next page, and how many remain. */
+  continue?: string;
+  remainingItemCount?: number;
 }
 
-export function listDocument(req: ResourceRequest, items: KubeObject[], resourceVersion: number): unknown {
-  return { apiVersion: apiVersionOf(req.type), kind: req.type.listKind, metadata: { resourceVersion: String(resourceVersion) }, items };
+/** Lists with selectors and `limit`/`continue` pagination, as kubectl's chunked lists expect. */
+export function listObjects(req: ResourceRequest): ListPage {
+  const filter = objectFilter(req.type, req.params);
+  const all = req.cluster.store.list(key(req), req.namespace).filter(filter);
+  const resourceVersion = req.cluster.store.resourceVersion;
+  const token = req.params.get('continue');
+  let start = 0;
+  if (token) {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+      if (typeof parsed.after !== 'string') throw new Error('no position');
+      // Resume after the last object of the previous page, by its sort position.
+      start = all.findIndex((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > (parsed.after as string));
+      if (start < 0) start = all.length;
+    } catch {
+      throw errors.badRequest('continue key is not valid: pass the metadata.continue value of the previous page unchanged');
+    }
+  }
+  const limitParam = req.params.get('limit');
+  const limit = limitParam === null ? 0 : Number(limitParam);
+  if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`limit must be a whole number, not "${limitParam}"`);
+  if (limit === 0 || start + limit >= all.length) return { items: all.slice(start), resourceVersion };
+  const items = all.slice(start, start + limit);
+  const last = items[items.length - 1]!;
+  const next = Buffer.from(JSON.stringify({ after: `${last.metadata.namespace ?? ''}/${last.metadata.name}` })).toString('base64url');
+  return { items, resourceVersion, continue: next, remainingItemCount: all.length - start - limit };
+}
+
+export function listDocument(req: ResourceRequest, page: ListPage): unknown {
+  const metadata = { resourceVersion: String(page.resourceVersion), ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
+  return { apiVersion: apiVersionOf(req.type), kind: req.type.listKind, metadata, items: page.items };
 }
 
 function requireActiveNamespace(req: ResourceRequest): void {
@@ -233,9 +265,9 @@ export function deleteObject(req: ResourceRequest, options: DeleteOptions = { dr
 }
 
 export function deleteCollection(req: ResourceRequest, options: DeleteOptions = { dryRun: false }): unknown {
-  const { items, resourceVersion } = listObjects(req);
-  for (const item of items) deleteObject({ ...req, namespace: item.metadata.namespace, name: item.metadata.name }, options);
-  return listDocument(req, items, resourceVersion);
+  const page = listObjects(req);
+  for (const item of page.items) deleteObject({ ...req, namespace: item.metadata.namespace, name: item.metadata.name }, options);
+  return listDocument(req, page);
 }
 
 export function deletedStatus(req: ResourceRequest, object: KubeObject): unknown {

@@ -165,8 +165,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     }
     if (method === 'GET') {
       verbAllowed('list');
-      const { items, resourceVersion } = listObjects(request);
-      return send(res, 200, table ? renderTable(type, items, resourceVersion) : listDocument(request, items, resourceVersion));
+      const page = listObjects(request);
+      return send(res, 200, table ? renderTable(type, page.items, page.resourceVersion, true, page) : listDocument(request, page));
     }
     if (method === 'POST') {
       verbAllowed('create');
@@ -216,9 +216,9 @@ async function serveProjectView(request: ResourceRequest, req: IncomingMessage, 
   const projectType = request.type;
   if (method === 'GET' && isWatch) return serveWatch(ns, res, table, { type: projectType, show: projectOf });
   if (method === 'GET' && request.name === undefined) {
-    const { items, resourceVersion } = listObjects(ns);
-    const projects = items.map(projectOf);
-    return send(res, 200, table ? renderTable(projectType, projects, resourceVersion) : { apiVersion: 'project.openshift.io/v1', kind: 'ProjectList', metadata: { resourceVersion: String(resourceVersion) }, items: projects });
+    const page = listObjects(ns);
+    const projects = page.items.map(projectOf);
+    return send(res, 200, table ? renderTable(projectType, projects, page.resourceVersion, true, page) : { ...(listDocument(ns, { ...page, items: projects }) as object), apiVersion: 'project.openshift.io/v1', kind: 'ProjectList' });
   }
   if (method === 'GET') {
     const project = projectOf(getObject(ns));

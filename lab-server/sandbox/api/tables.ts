@@ -21,7 +21,7 @@ interface Column {
 export interface Table {
   kind: 'Table';
   apiVersion: 'meta.k8s.io/v1';
-  metadata: { resourceVersion: string };
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
   columnDefinitions: Omit<Column, 'cell'>[];
   rows: { cells: Cell[]; object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] } }[];
 }
@@ -30,13 +30,13 @@ export function wantsTable(accept: string | undefined): boolean {
   return /as=Table/.test(accept ?? '');
 }
 
-export function renderTable(type: ResourceType, objects: KubeObject[], resourceVersion: number, withHeaders = true): Table {
+export function renderTable(type: ResourceType, objects: KubeObject[], resourceVersion: number, withHeaders = true, page: { continue?: string; remainingItemCount?: number } = {}): Table {
   const columns = columnsFor(type);
   const now = Date.now();
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion: String(resourceVersion) },
+    metadata: { resourceVersion: String(resourceVersion), ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) },
     columnDefinitions: withHeaders ? columns.map(({ cell: _cell, ...definition }) => definition) : [],
     rows: objects.map((object) => ({
       cells: columns.map((c) => c.cell(object, now)),

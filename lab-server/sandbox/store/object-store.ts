@@ -73,7 +73,9 @@ export class ObjectStore {
   list(resource: string, namespace?: string): KubeObject[] {
     const all = [...(this.objects.get(resource)?.values() ?? [])];
     const scoped = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
-    return scoped.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    // Byte order of "namespace/name", as etcd orders its keys; list pagination relies on it.
+    const sortKey = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    return scoped.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   }
 
   /** Stores `object` (create or replace), stamping the next resourceVersion. */
