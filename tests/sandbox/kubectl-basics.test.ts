@@ -97,6 +97,22 @@ describe('kubectl against the sandbox', () => {
     assert.match(result.stdout, /\nwatched\s+1\s/);
   });
 
+  it('streams a watch list: initial objects, then a bookmark marking their end, then changes', async () => {
+    const path = '/api/v1/namespaces/lab-a/secrets?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1';
+    const r = await sandbox.api('GET', path);
+    const events = r.text.trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { metadata: { name?: string; annotations?: Record<string, string> } } });
+    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+    assert.equal(events[0]?.object.metadata.name, 'db');
+    assert.equal(events[1]?.object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+  });
+
+  it('answers health checks without credentials', async () => {
+    for (const path of ['/healthz', '/readyz', '/livez']) {
+      const r = await sandbox.api('GET', path, { token: 'none' });
+      assert.deepEqual([r.status, r.text], [200, 'ok'], path);
+    }
+  });
+
   it('deletes a namespace: Terminating, contents removed, then gone', async () => {
     await ok(['create', 'namespace', 'lab-gone']);
     await ok(['create', 'configmap', 'c', '-n', 'lab-gone', '--from-literal=a=b']);

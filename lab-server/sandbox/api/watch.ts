@@ -37,7 +37,14 @@ export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: b
   };
 
   const requested = params.get('resourceVersion');
-  if (requested === null || requested === '' || requested === '0') {
+  const bookmarksAllowed = params.get('allowWatchBookmarks') === 'true';
+  const bookmark = (annotations?: Record<string, string>) =>
+    send('BOOKMARK', { kind: shownType.kind, apiVersion: apiVersionOf(shownType), metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) } });
+  if (params.get('sendInitialEvents') === 'true') {
+    // Watch-list (client-go's streaming list): current objects, then a bookmark that marks their end.
+    for (const object of store.list(resource, req.namespace).filter(inScope)) send('ADDED', object);
+    if (bookmarksAllowed) bookmark({ 'k8s.io/initial-events-end': 'true' });
+  } else if (requested === null || requested === '' || requested === '0') {
     for (const object of store.list(resource, req.namespace).filter(inScope)) send('ADDED', object);
   } else {
     const since = Number(requested);
@@ -53,8 +60,7 @@ export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: b
   const unsubscribe = store.subscribe((change: Change) => {
     if (change.resource === resource && inScope(change.object)) send(change.type, change.object);
   });
-  const bookmark = () => send('BOOKMARK', { kind: shownType.kind, apiVersion: apiVersionOf(shownType), metadata: { resourceVersion: String(store.resourceVersion) } });
-  const bookmarks = params.get('allowWatchBookmarks') === 'true' ? setInterval(bookmark, BOOKMARK_INTERVAL_MS) : undefined;
+  const bookmarks = bookmarksAllowed ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS) : undefined;
   const seconds = Number(params.get('timeoutSeconds') ?? 0);
   const timeout = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000) : undefined;
   res.on('close', () => {
