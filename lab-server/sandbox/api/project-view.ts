@@ -6,8 +6,14 @@
 import { isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
-import { createObject, type ResourceRequest } from './resource-handlers.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.ts';
+import { parseDeleteOptions } from './delete-options.ts';
+import { checkPatchType, createObject, deleteObject, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest } from './resource-handlers.ts';
+import { optionalBody, send } from './respond.ts';
 import { errors } from './status.ts';
+import { renderTable } from './tables.ts';
+import { serveWatch } from './watch.ts';
 
 const NAMESPACE = REGISTRY.forKind('v1', 'Namespace')!;
 const PROJECT_API = 'project.openshift.io/v1';
@@ -39,4 +45,36 @@ export function createProjectRequest(req: ResourceRequest, body: unknown): KubeO
   if (typeof body.description === 'string' && body.description !== '') annotations['openshift.io/description'] = body.description;
   const namespace = createObject(asNamespaceRequest(req), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: metadata.name, annotations } });
   return projectOf(namespace);
+}
+
+/** Projects: the namespace handlers, with each namespace shown as a project. */
+export async function serveProjectView(request: ResourceRequest, req: IncomingMessage, res: ServerResponse, table: boolean, isWatch: boolean): Promise<void> {
+  const method = req.method ?? 'GET';
+  const ns = asNamespaceRequest(request);
+  const projectType = request.type;
+  if (method === 'GET' && isWatch) return serveWatch(ns, res, table, { type: projectType, show: projectOf });
+  if (method === 'GET' && request.name === undefined) {
+    const page = listObjects(ns);
+    const projects = page.items.map(projectOf);
+    return send(res, 200, table ? renderTable(projectType, projects, page.resourceVersion, true, page) : { ...(listDocument(ns, { ...page, items: projects }) as object), apiVersion: 'project.openshift.io/v1', kind: 'ProjectList' });
+  }
+  if (method === 'GET') {
+    const project = projectOf(getObject(ns));
+    return send(res, 200, table ? renderTable(projectType, [project], request.cluster.store.resourceVersion) : project);
+  }
+  if (method === 'POST' && request.name === undefined) {
+    checkObjectMediaType(mediaType(req));
+    return send(res, 201, projectOf(createObject(ns, namespaceBodyOf(decodeObject(await readBody(req), mediaType(req))))));
+  }
+  if (method === 'PUT' && request.name !== undefined) {
+    checkObjectMediaType(mediaType(req));
+    return send(res, 200, projectOf(updateObject(ns, namespaceBodyOf(decodeObject(await readBody(req), mediaType(req))))));
+  }
+  if (method === 'PATCH' && request.name !== undefined) {
+    const patchType = mediaType(req);
+    checkPatchType(ns.type, patchType);
+    return send(res, 200, projectOf(patchObject(ns, patchType, decodeObject(await readBody(req), patchType)).object));
+  }
+  if (method === 'DELETE' && request.name !== undefined) return send(res, 200, projectOf(deleteObject(ns, parseDeleteOptions(await optionalBody(req))).object));
+  throw errors.methodNotAllowed(method, 'projects');
 }

@@ -9,23 +9,15 @@ import type { Cluster } from '../cluster.ts';
 import { KUBERNETES_VERSION } from '../cluster.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { log } from '../../log.ts';
-import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.ts';
-import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
-import { routeOf } from './route.ts';
-import {
-  checkPatchType, createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
-} from './resource-handlers.ts';
-import { ApiError, errors } from './status.ts';
-import { renderTable, wantsTable } from './tables.ts';
-import { serveWatch } from './watch.ts';
-import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
-import { execUpgradeHandler } from './exec.ts';
-import { serveLogs } from './logs.ts';
-import { chooseContainer } from './pod-containers.ts';
 import type { ProcessFactory } from '../containers/process.ts';
-import { parseDeleteOptions } from './delete-options.ts';
-import { asNamespaceRequest, createProjectRequest, isProjectView, namespaceBodyOf, projectOf } from './project-view.ts';
 import { minimalShell } from '../containers/minimal-shell.ts';
+import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
+import { execUpgradeHandler } from './exec.ts';
+import { serveResource } from './resource-routes.ts';
+import { send } from './respond.ts';
+import { routeOf } from './route.ts';
+import { ApiError, errors } from './status.ts';
 
 export interface ApiServerOptions {
   key: string;
@@ -67,18 +59,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
 }
 
-function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' };
-  // Answering before the body was read leaves bytes on a keep-alive socket; end that connection instead.
-  const unread = !res.req.complete;
-  if (unread) headers.connection = 'close';
-  res.writeHead(code, headers);
-  res.end(text);
-  if (unread) res.req.resume();
-}
-
 function fail(res: ServerResponse, error: unknown): void {
   if (error instanceof ApiError) return send(res, error.status.code, error.status);
   log.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
@@ -96,7 +76,6 @@ function bearerToken(req: IncomingMessage): string | undefined {
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox');
   const route = routeOf(url.pathname, REGISTRY);
-  const method = req.method ?? 'GET';
   if (route.kind === 'health') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   if (route.kind === 'version') return send(res, 200, KUBERNETES_VERSION);
 
@@ -125,132 +104,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     case 'not-found':
       throw errors.pathNotFound();
     case 'resource':
-      break;
+      return serveResource(cluster, route, url, req, res);
   }
-
-  const table = wantsTable(accept);
-  const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
-  const { type } = route;
-  if (type.kind === 'ProjectRequest') {
-    if (method !== 'POST' || route.name !== undefined) throw errors.methodNotAllowed(method, 'projectrequests');
-    checkObjectMediaType(mediaType(req));
-    return send(res, 201, createProjectRequest({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
-  }
-  if (isProjectView(type)) return serveProjectView({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, req, res, method, table, isWatch);
-
-  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}), ...pick(route) };
-  const reply = (code: number, body: unknown) => {
-    if (request.warnings.length > 0) res.setHeader('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-    send(res, code, body);
-  };
-
-  const verbAllowed = (verb: string) => {
-    if (!type.verbs.includes(verb)) throw errors.methodNotAllowed(method, `${type.plural}`);
-  };
-
-  if (route.subresource === 'log') {
-    if (method !== 'GET') throw errors.methodNotAllowed(method, 'pods/log');
-    return serveLogs(request, res);
-  }
-  if (route.subresource === 'exec') {
-    // Reached only without a WebSocket upgrade (kubectl's SPDY fallback): say what is wrong.
-    chooseContainer(getObject(request), url.searchParams.get('container'));
-    throw errors.badRequest('Upgrade request required: this server speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY');
-  }
-
-  if (route.name === undefined) {
-    if (method === 'GET' && isWatch) {
-      verbAllowed('watch');
-      return serveWatch(request, res, table);
-    }
-    if (method === 'GET') {
-      verbAllowed('list');
-      const page = listObjects(request);
-      return send(res, 200, table ? renderTable(type, page.items, page.resourceVersion, true, page) : listDocument(request, page));
-    }
-    if (method === 'POST') {
-      verbAllowed('create');
-      checkObjectMediaType(mediaType(req));
-      const created = createObject(request, decodeObject(await readBody(req), mediaType(req)));
-      return reply(201, created);
-    }
-    if (method === 'DELETE') {
-      verbAllowed('deletecollection');
-      return send(res, 200, deleteCollection(request, parseDeleteOptions(await optionalBody(req))));
-    }
-    throw errors.methodNotAllowed(method, type.plural);
-  }
-
-  switch (method) {
-    case 'GET': {
-      if (isWatch) return serveWatch(request, res, table);
-      const object = getObject(request);
-      return send(res, 200, table ? renderTable(type, [object], cluster.store.resourceVersion) : object);
-    }
-    case 'PUT': {
-      verbAllowed('update');
-      checkObjectMediaType(mediaType(req));
-      return reply(200, updateObject(request, decodeObject(await readBody(req), mediaType(req))));
-    }
-    case 'PATCH': {
-      verbAllowed('patch');
-      const patchType = mediaType(req);
-      checkPatchType(type, patchType);
-      const { object, created } = patchObject(request, patchType, decodeObject(await readBody(req), patchType));
-      return reply(created ? 201 : 200, object);
-    }
-    case 'DELETE': {
-      verbAllowed('delete');
-      const { object, finished } = deleteObject(request, parseDeleteOptions(await optionalBody(req)));
-      // Built-in kinds answer a finished delete with a Status; custom resources and pending deletions with the object.
-      return send(res, 200, finished && type.strategicMerge ? deletedStatus(request, object) : object);
-    }
-    default:
-      throw errors.methodNotAllowed(method, type.plural);
-  }
-}
-
-/** Projects: the namespace handlers, with each namespace shown as a project. */
-async function serveProjectView(request: ResourceRequest, req: IncomingMessage, res: ServerResponse, method: string, table: boolean, isWatch: boolean): Promise<void> {
-  const ns = asNamespaceRequest(request);
-  const projectType = request.type;
-  if (method === 'GET' && isWatch) return serveWatch(ns, res, table, { type: projectType, show: projectOf });
-  if (method === 'GET' && request.name === undefined) {
-    const page = listObjects(ns);
-    const projects = page.items.map(projectOf);
-    return send(res, 200, table ? renderTable(projectType, projects, page.resourceVersion, true, page) : { ...(listDocument(ns, { ...page, items: projects }) as object), apiVersion: 'project.openshift.io/v1', kind: 'ProjectList' });
-  }
-  if (method === 'GET') {
-    const project = projectOf(getObject(ns));
-    return send(res, 200, table ? renderTable(projectType, [project], request.cluster.store.resourceVersion) : project);
-  }
-  if (method === 'POST' && request.name === undefined) {
-    checkObjectMediaType(mediaType(req));
-    return send(res, 201, projectOf(createObject(ns, namespaceBodyOf(decodeObject(await readBody(req), mediaType(req))))));
-  }
-  if (method === 'PUT' && request.name !== undefined) {
-    checkObjectMediaType(mediaType(req));
-    return send(res, 200, projectOf(updateObject(ns, namespaceBodyOf(decodeObject(await readBody(req), mediaType(req))))));
-  }
-  if (method === 'PATCH' && request.name !== undefined) {
-    const patchType = mediaType(req);
-    checkPatchType(ns.type, patchType);
-    return send(res, 200, projectOf(patchObject(ns, patchType, decodeObject(await readBody(req), patchType)).object));
-  }
-  if (method === 'DELETE' && request.name !== undefined) return send(res, 200, projectOf(deleteObject(ns, parseDeleteOptions(await optionalBody(req))).object));
-  throw errors.methodNotAllowed(method, 'projects');
-}
-
-/** A DELETE's optional DeleteOptions body, decoded when present. */
-async function optionalBody(req: IncomingMessage): Promise<unknown | undefined> {
-  const body = await readBody(req);
-  return body.length === 0 ? undefined : decodeObject(body, mediaType(req));
-}
-
-function pick(route: { namespace?: string; name?: string; subresource?: string }): Pick<ResourceRequest, 'namespace' | 'name' | 'subresource'> {
-  return {
-    ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
-    ...(route.name !== undefined ? { name: route.name } : {}),
-    ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
-  };
 }

@@ -1,0 +1,117 @@
+/**
+ * The verbs on a resource route: list/watch/create/deletecollection on a
+ * collection, get/update/patch/delete on an object, and the pods/log and
+ * pods/exec subresources.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Cluster } from '../cluster.ts';
+import type { ResourceType } from '../resource-types/types.ts';
+import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.ts';
+import { parseDeleteOptions } from './delete-options.ts';
+import { serveLogs } from './logs.ts';
+import { chooseContainer } from './pod-containers.ts';
+import { createProjectRequest, isProjectView, serveProjectView } from './project-view.ts';
+import {
+  checkPatchType, createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
+} from './resource-handlers.ts';
+import { optionalBody, send, sendWithWarnings } from './respond.ts';
+import { errors } from './status.ts';
+import { renderTable, wantsTable } from './tables.ts';
+import { serveWatch } from './watch.ts';
+
+export interface ResourceRoute {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export async function serveResource(cluster: Cluster, route: ResourceRoute, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const accept = req.headers.accept;
+  const table = wantsTable(accept);
+  const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  const { type } = route;
+  if (type.kind === 'ProjectRequest') {
+    if (method !== 'POST' || route.name !== undefined) throw errors.methodNotAllowed(method, 'projectrequests');
+    checkObjectMediaType(mediaType(req));
+    return send(res, 201, createProjectRequest({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
+  }
+  if (isProjectView(type)) return serveProjectView({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, req, res, table, isWatch);
+
+  const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}), ...pick(route) };
+  const reply = (code: number, body: unknown) => sendWithWarnings(res, request.warnings, code, body);
+
+  const verbAllowed = (verb: string) => {
+    if (!type.verbs.includes(verb)) throw errors.methodNotAllowed(method, `${type.plural}`);
+  };
+
+  if (route.subresource === 'log') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, 'pods/log');
+    return serveLogs(request, res);
+  }
+  if (route.subresource === 'exec') {
+    // Reached only without a WebSocket upgrade (kubectl's SPDY fallback): say what is wrong.
+    chooseContainer(getObject(request), url.searchParams.get('container'));
+    throw errors.badRequest('Upgrade request required: this server speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY');
+  }
+
+  if (route.name === undefined) {
+    if (method === 'GET' && isWatch) {
+      verbAllowed('watch');
+      return serveWatch(request, res, table);
+    }
+    if (method === 'GET') {
+      verbAllowed('list');
+      const page = listObjects(request);
+      return send(res, 200, table ? renderTable(type, page.items, page.resourceVersion, true, page) : listDocument(request, page));
+    }
+    if (method === 'POST') {
+      verbAllowed('create');
+      checkObjectMediaType(mediaType(req));
+      const created = createObject(request, decodeObject(await readBody(req), mediaType(req)));
+      return reply(201, created);
+    }
+    if (method === 'DELETE') {
+      verbAllowed('deletecollection');
+      return send(res, 200, deleteCollection(request, parseDeleteOptions(await optionalBody(req))));
+    }
+    throw errors.methodNotAllowed(method, type.plural);
+  }
+
+  switch (method) {
+    case 'GET': {
+      if (isWatch) return serveWatch(request, res, table);
+      const object = getObject(request);
+      return send(res, 200, table ? renderTable(type, [object], cluster.store.resourceVersion) : object);
+    }
+    case 'PUT': {
+      verbAllowed('update');
+      checkObjectMediaType(mediaType(req));
+      return reply(200, updateObject(request, decodeObject(await readBody(req), mediaType(req))));
+    }
+    case 'PATCH': {
+      verbAllowed('patch');
+      const patchType = mediaType(req);
+      checkPatchType(type, patchType);
+      const { object, created } = patchObject(request, patchType, decodeObject(await readBody(req), patchType));
+      return reply(created ? 201 : 200, object);
+    }
+    case 'DELETE': {
+      verbAllowed('delete');
+      const { object, finished } = deleteObject(request, parseDeleteOptions(await optionalBody(req)));
+      // Built-in kinds answer a finished delete with a Status; custom resources and pending deletions with the object.
+      return send(res, 200, finished && type.strategicMerge ? deletedStatus(request, object) : object);
+    }
+    default:
+      throw errors.methodNotAllowed(method, type.plural);
+  }
+}
+
+function pick(route: { namespace?: string; name?: string; subresource?: string }): Pick<ResourceRequest, 'namespace' | 'name' | 'subresource'> {
+  return {
+    ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+    ...(route.name !== undefined ? { name: route.name } : {}),
+    ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
+  };
+}
