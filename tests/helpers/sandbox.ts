@@ -38,7 +38,8 @@ export interface ApiResponse {
   body: unknown;
 }
 
-export async function startSandbox(): Promise<TestSandbox> {
+/** A sandbox with one cluster; `kubectl` picks the binary its kubectl() runs (default: the dispatcher). */
+export async function startSandbox(options: { kubectl?: string } = {}): Promise<TestSandbox> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
   const host = await SandboxHost.start({ port: 0 });
@@ -50,8 +51,8 @@ export async function startSandbox(): Promise<TestSandbox> {
     host,
     handle,
     kubeconfig,
-    kubectl: (args, options = {}) =>
-      run(options.binary ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...options.env } }),
+    kubectl: (args, runOptions = {}) =>
+      run(runOptions.binary ?? options.kubectl ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...runOptions.env } }),
     api: (method, path, options = {}) =>
       new Promise((resolve, reject) => {
         const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? handle.token}` };

@@ -3,11 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { KUBECTL, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { kubectlBinaries, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
+// Every test below runs once per kubectl binary (the dispatcher, 1.30, 1.33), each against its own sandbox.
+for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) describe(`with kubectl ${kubectlName}`, () => {
 let sandbox: TestSandbox;
 before(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ kubectl: kubectlPath });
   for (const args of [['create', 'namespace', 'shop'], ['run', 'web', '-n', 'shop', '--image=nginx:1.27', '--env=GREETING=hello']]) {
     const r = await sandbox.kubectl(args);
     assert.equal(r.code, 0, r.stderr);
@@ -32,7 +34,7 @@ describe('exec', () => {
   });
 
   it('reads standard input until it closes (v5 half-close)', async () => {
-    const child = spawn(KUBECTL, ['exec', '-i', '-n', 'shop', 'web', '--', 'sh'], { env: { ...process.env, KUBECONFIG: sandbox.kubeconfig } });
+    const child = spawn(kubectlPath, ['exec', '-i', '-n', 'shop', 'web', '--', 'sh'], { env: { ...process.env, KUBECONFIG: sandbox.kubeconfig } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stdin.end('echo one\nhostname\n');
@@ -95,4 +97,5 @@ describe('logs', () => {
     const r = await sandbox.kubectl(['logs', '-n', 'shop', 'web', '--previous']);
     assert.match(r.stderr, /previous terminated container "web" in pod "web" not found/);
   });
+});
 });

@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { kubectlBinaries, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 
+// Every test below runs once per kubectl binary (the dispatcher, 1.30, 1.33), each against its own sandbox.
+for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) describe(`with kubectl ${kubectlName}`, () => {
 let sandbox: TestSandbox;
 let work: string;
 before(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ kubectl: kubectlPath });
   work = await mkdtemp(join(tmpdir(), 'labpath-apply-'));
 });
 after(() => sandbox?.close());
@@ -112,4 +114,5 @@ spec:
     assert.match(out, /pod "turtle-db-adapter" deleted/);
     assert.match(out, /virtualmachine\.kubevirt\.io "vm-workload" deleted/);
   });
+});
 });

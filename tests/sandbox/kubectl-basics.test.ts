@@ -6,27 +6,27 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubectlBinaries, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
+// Every test below runs once per kubectl binary (the dispatcher, 1.30, 1.33), each against its own sandbox.
+for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) describe(`with kubectl ${kubectlName}`, () => {
 let sandbox: TestSandbox;
 before(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ kubectl: kubectlPath });
 });
 after(() => sandbox?.close());
 
-async function ok(args: string[], binary?: string): Promise<string> {
-  const r = await sandbox.kubectl(args, binary ? { binary } : {});
+async function ok(args: string[]): Promise<string> {
+  const r = await sandbox.kubectl(args);
   assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }
 
 describe('kubectl against the sandbox', () => {
-  for (const { name, path } of kubectlBinaries()) {
-    it(`kubectl ${name} sees the lesson's nodes with wide columns`, async () => {
-      const out = await ok(['get', 'nodes', '-o', 'wide'], path);
-      assert.match(out, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE/);
-      assert.match(out, /\nworker-0\s+Ready\s+worker\s+\S+\s+v1\.32\.\d+\s+10\.0\.0\.20\s/);
-      assert.match(out, /\ncontrol-plane-0\s+Ready\s+control-plane,master\s/);
-    });
-  }
+  it(`sees the lesson's nodes with wide columns`, async () => {
+    const out = await ok(['get', 'nodes', '-o', 'wide']);
+    assert.match(out, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE/);
+    assert.match(out, /\nworker-0\s+Ready\s+worker\s+\S+\s+v1\.32\.\d+\s+10\.0\.0\.20\s/);
+    assert.match(out, /\ncontrol-plane-0\s+Ready\s+control-plane,master\s/);
+  });
 
   it('reports the server version the dispatcher picks kubectl by', async () => {
     const out = await ok(['version', '-o', 'json']);
@@ -153,4 +153,5 @@ describe('kubectl against the sandbox', () => {
     const r = await sandbox.kubectl(['get', 'pods', '--token', 'not-a-token']);
     assert.match(r.stderr, /You must be logged in to the server/);
   });
+});
 });

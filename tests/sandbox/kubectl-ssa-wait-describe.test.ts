@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { kubectlBinaries, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
+// Every test below runs once per kubectl binary (the dispatcher, 1.30, 1.33), each against its own sandbox.
+for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) describe(`with kubectl ${kubectlName}`, () => {
 let sandbox: TestSandbox;
 let work: string;
 before(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ kubectl: kubectlPath });
   work = await mkdtemp(join(tmpdir(), 'labpath-ssa-'));
 });
 after(() => sandbox?.close());
@@ -78,4 +80,5 @@ describe('kubectl wait and describe', () => {
     assert.match(out, /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n[\s\S]*Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/waiter to worker-0/);
     assert.match(await ok(['get', 'events', '--field-selector', 'involvedObject.name=waiter']), /Scheduled\s+pod\/waiter/);
   });
+});
 });
