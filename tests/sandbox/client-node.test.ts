@@ -73,6 +73,31 @@ describe('client-node against the sandbox', () => {
   });
 });
 
+describe('object metadata', () => {
+  it('keeps an object with finalizers until the last one is removed', async () => {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedConfigMap({ namespace: 'from-client', body: { metadata: { name: 'guarded', finalizers: ['example.com/cleanup'] }, data: { a: 'b' } } });
+    await core.deleteNamespacedConfigMap({ namespace: 'from-client', name: 'guarded' });
+    const marked = await core.readNamespacedConfigMap({ namespace: 'from-client', name: 'guarded' });
+    assert.ok(marked.metadata?.deletionTimestamp, 'the delete only marks the object');
+    await core.patchNamespacedConfigMap({ namespace: 'from-client', name: 'guarded', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+    await assert.rejects(core.readNamespacedConfigMap({ namespace: 'from-client', name: 'guarded' }), (error: { code?: number }) => error.code === 404);
+  });
+
+  it('stamps uid, creationTimestamp and resourceVersion, and bumps generation only on spec changes of custom resources', async () => {
+    const objects = k8s.KubernetesObjectApi.makeApiClient(config);
+    const nad: k8s.KubernetesObject & { spec: { config: string } } = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name: 'gen', namespace: 'from-client' }, spec: { config: '{}' } };
+    const created = await objects.create(nad);
+    assert.equal(created.metadata?.generation, 1);
+    assert.match(String(created.metadata?.uid), /^[0-9a-f-]{36}$/);
+    const labelled = await objects.patch({ ...nad, metadata: { ...nad.metadata, labels: { a: 'b' } } }, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
+    assert.equal(labelled.metadata?.generation, 1, 'metadata changes keep the generation');
+    const changed = await objects.patch({ ...nad, spec: { config: '{"x":1}' } }, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
+    assert.equal(changed.metadata?.generation, 2);
+    assert.ok(Number(changed.metadata?.resourceVersion) > Number(created.metadata?.resourceVersion));
+  });
+});
+
 describe('one process, many clusters', () => {
   it("a cluster's token reaches only its own objects", async () => {
     const { lesson } = await loadLesson(LESSON_DIR);
