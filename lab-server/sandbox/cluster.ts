@@ -26,9 +26,14 @@ export class Cluster {
   constructor(name: string) {
     this.name = name;
     this.store.subscribe((change) => {
-      if (change.resource !== '/namespaces') return;
-      if (change.type === 'ADDED') this.createDefaultServiceAccount(change.object.metadata.name);
-      if (change.type !== 'DELETED' && change.object.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(change.object.metadata.name));
+      if (change.resource === '/namespaces') {
+        if (change.type === 'ADDED') this.createDefaultServiceAccount(change.object.metadata.name);
+        if (change.type !== 'DELETED' && change.object.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(change.object.metadata.name));
+      } else if (change.type === 'DELETED' && change.object.metadata.namespace) {
+        // The last finalizer-held object leaving a terminating namespace lets it finish.
+        const namespace = change.object.metadata.namespace;
+        if (this.store.get('/namespaces', undefined, namespace)?.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(namespace));
+      }
     });
   }
 
@@ -115,13 +120,26 @@ export class Cluster {
     });
   }
 
-  /** Terminating → contents removed → finalizer dropped → gone, as the namespace controller does. */
+  /**
+   * Terminating → contents deleted → finalizer dropped → gone, as the namespace
+   * controller does. Contents with finalizers are only marked; the namespace
+   * waits, Terminating, until their owners release them.
+   */
   private finalizeNamespace(name: string): void {
     const ns = this.store.get('/namespaces', undefined, name);
     if (!ns?.metadata.deletionTimestamp) return;
+    let remaining = 0;
     for (const type of this.registry.types.filter((t) => t.namespaced)) {
-      for (const object of this.store.list(resourceKey(type), name)) this.store.remove(resourceKey(type), name, object.metadata.name);
+      for (const object of this.store.list(resourceKey(type), name)) {
+        const finalizers = object.metadata.finalizers as string[] | undefined;
+        if (finalizers && finalizers.length > 0) {
+          remaining++;
+          if (!object.metadata.deletionTimestamp) this.store.put(resourceKey(type), { ...object, metadata: { ...object.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } });
+        } else {
+          this.store.remove(resourceKey(type), name, object.metadata.name);
+        }
+      }
     }
-    this.store.remove('/namespaces', undefined, name);
+    if (remaining === 0) this.store.remove('/namespaces', undefined, name);
   }
 }

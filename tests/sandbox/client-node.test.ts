@@ -98,6 +98,41 @@ describe('object metadata', () => {
   });
 });
 
+describe('namespace deletion, dry runs and generated names', () => {
+  it('keeps a namespace Terminating while a finalizer holds its contents, and refuses new content (403)', async () => {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'closing' } } });
+    await core.createNamespacedConfigMap({ namespace: 'closing', body: { metadata: { name: 'held', finalizers: ['example.com/hold'] } } });
+    await core.deleteNamespace({ name: 'closing' });
+    assert.equal((await core.readNamespace({ name: 'closing' })).status?.phase, 'Terminating');
+    const refused = await sandbox.api('POST', '/api/v1/namespaces/closing/configmaps', { contentType: 'application/json', body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } }) });
+    assert.equal(refused.status, 403);
+    assert.match((refused.body as { message: string }).message, /unable to create new content in namespace closing because it is being terminated/);
+    await core.patchNamespacedConfigMap({ namespace: 'closing', name: 'held', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(core.readNamespace({ name: 'closing' }), (error: { code?: number }) => error.code === 404);
+  });
+
+  it('dryRun=All validates and answers without storing', async () => {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } });
+    const r = await sandbox.api('POST', '/api/v1/namespaces/from-client/configmaps?dryRun=All', { contentType: 'application/json', body });
+    assert.equal(r.status, 201);
+    assert.equal((await sandbox.api('GET', '/api/v1/namespaces/from-client/configmaps/dry')).status, 404);
+    assert.equal((await sandbox.api('POST', '/api/v1/namespaces/from-client/configmaps?dryRun=Some', { contentType: 'application/json', body })).status, 400);
+  });
+
+  it('names objects from generateName', async () => {
+    const r = await sandbox.api('POST', '/api/v1/namespaces/from-client/configmaps', { contentType: 'application/json', body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'report-' } }) });
+    assert.equal(r.status, 201);
+    assert.match((r.body as { metadata: { name: string } }).metadata.name, /^report-[a-z0-9]{5}$/);
+  });
+
+  it('prints objects as YAML', async () => {
+    const out = await sandbox.kubectl(['get', 'namespace', 'from-client', '-o', 'yaml']);
+    assert.match(out.stdout, /^apiVersion: v1\nkind: Namespace\nmetadata:\n {2}creationTimestamp: "[^"]+"\n {2}labels:\n {4}kubernetes\.io\/metadata\.name: from-client\n/);
+  });
+});
+
 describe('one process, many clusters', () => {
   it("a cluster's token reaches only its own objects", async () => {
     const { lesson } = await loadLesson(LESSON_DIR);
