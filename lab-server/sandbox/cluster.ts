@@ -13,6 +13,12 @@ import { CRD_OBJECTS } from './resource-types/crds.ts';
 import { now, prepareCreate } from './api/object-metadata.ts';
 import type { ResourceType } from './resource-types/types.ts';
 import { ContainerLogs } from './containers/container-logs.ts';
+import { LifecycleEngine } from './lifecycle/engine.ts';
+import { loadRules, type LifecycleRule } from './lifecycle/rule.ts';
+import { COMPUTATIONS } from './lifecycle/computations/index.ts';
+
+/** The lifecycle rules, read once: they are data shipped with the sandbox. */
+const RULES: LifecycleRule[] = loadRules();
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5', gitCommit: 'labpath-sandbox', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'openshift-multus', 'openshift-cnv', 'openshift-nmstate'];
@@ -22,9 +28,12 @@ export class Cluster {
   readonly logs = new ContainerLogs();
   readonly registry: ResourceRegistry = REGISTRY;
   readonly name: string;
+  readonly lifecycle: LifecycleEngine;
 
   constructor(name: string) {
     this.name = name;
+    this.lifecycle = new LifecycleEngine(this, RULES, COMPUTATIONS);
+    this.lifecycle.start();
     this.store.subscribe((change) => {
       if (change.resource === '/namespaces') {
         if (change.type === 'ADDED') this.createDefaultServiceAccount(change.object.metadata.name);
@@ -109,6 +118,12 @@ export class Cluster {
   /** After a restore: finish namespace deletions a restart interrupted. */
   resumeControllers(): void {
     for (const ns of this.store.list('/namespaces')) if (ns.metadata.deletionTimestamp) this.finalizeNamespace(ns.metadata.name);
+    this.lifecycle.start();
+  }
+
+  /** Stops timers, so a removed cluster leaves nothing running. */
+  stop(): void {
+    this.lifecycle.stop();
   }
 
   private createDefaultServiceAccount(namespace: string): void {

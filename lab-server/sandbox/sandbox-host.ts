@@ -82,11 +82,13 @@ export class SandboxHost {
   }
 
   removeCluster(token: string): void {
+    this.clusters.get(token)?.stop();
     this.clusters.delete(token);
     this.state?.removeCluster(token);
   }
 
   async close(): Promise<void> {
+    for (const cluster of this.clusters.values()) cluster.stop();
     await this.server.close();
     this.state?.close();
   }

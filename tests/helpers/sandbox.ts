@@ -79,3 +79,14 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
     close: () => host.close(),
   };
 }
+
+/** Polls until `probe` returns a value (not undefined/false), or fails after `ms`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -5,6 +5,8 @@ import { errors } from './status.ts';
 
 export interface DeleteOptions {
   dryRun: boolean;
+  /** 0 deletes at once (--force --grace-period=0); otherwise a running pod terminates first. */
+  gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
@@ -21,7 +23,8 @@ export function parseDeleteOptions(body: unknown | undefined): DeleteOptions {
     throw errors.badRequest(`propagationPolicy must be one of Orphan, Background or Foreground, not "${String(body.propagationPolicy)}"`);
   const dryRun = Array.isArray(body.dryRun) && body.dryRun.includes('All');
   const preconditions = isRecord(body.preconditions) ? { ...(typeof body.preconditions.uid === 'string' ? { uid: body.preconditions.uid } : {}), ...(typeof body.preconditions.resourceVersion === 'string' ? { resourceVersion: body.preconditions.resourceVersion } : {}) } : undefined;
-  return { dryRun, ...(preconditions ? { preconditions } : {}) };
+  const grace = typeof body.gracePeriodSeconds === 'number' ? { gracePeriodSeconds: body.gracePeriodSeconds } : {};
+  return { dryRun, ...grace, ...(preconditions ? { preconditions } : {}) };
 }
 
 export function checkPreconditions(type: ResourceType, object: KubeObject, options: DeleteOptions): void {

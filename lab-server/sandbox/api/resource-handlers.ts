@@ -255,9 +255,12 @@ export function deleteObject(req: ResourceRequest, options: DeleteOptions = { dr
   checkPreconditions(req.type, current, options);
   if (dryRun(req) || options.dryRun) return { object: current, finished: false };
   const finalizers = (current.metadata.finalizers as string[] | undefined) ?? [];
-  if (req.type.kind === 'Namespace' || finalizers.length > 0) {
+  // A pod on a node terminates gracefully: the kubelet stops its containers, then it goes.
+  const graceful = req.type.kind === 'Pod' && (current.spec as { nodeName?: string } | undefined)?.nodeName !== undefined && options.gracePeriodSeconds !== 0;
+  if (req.type.kind === 'Namespace' || finalizers.length > 0 || graceful) {
     if (current.metadata.deletionTimestamp) return { object: current, finished: false };
-    const marked: KubeObject = { ...current, metadata: { ...current.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } };
+    const grace = graceful ? Number(options.gracePeriodSeconds ?? (current.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30) : 0;
+    const marked: KubeObject = { ...current, metadata: { ...current.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: grace } };
     if (req.type.kind === 'Namespace') marked.status = { ...(current.status as object), phase: 'Terminating' };
     return { object: req.cluster.store.put(key(req), marked), finished: false };
   }
