@@ -23,6 +23,11 @@ const RULES: LifecycleRule[] = loadRules();
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5', gitCommit: 'labpath-sandbox', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'openshift-multus', 'openshift-cnv', 'openshift-nmstate'];
 
+/** A stable, locally administered MAC for a node NIC, derived from its address. */
+function nicMac(address: string): string {
+  return ['52', '54', '00', ...address.split('.').slice(1).map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
+}
+
 export class Cluster {
   readonly store = new ObjectStore();
   readonly logs = new ContainerLogs();
@@ -87,6 +92,25 @@ export class Cluster {
           },
           capacity: { cpu: '8', memory: '32Gi', pods: '250' },
           allocatable: { cpu: '7500m', memory: '30Gi', pods: '250' },
+        },
+      });
+    }
+    for (const node of environment.nodes) {
+      // What the nmstate handler reports for the node: its NIC enslaved to br-ex, and the
+      // bridge mapping OpenShift's OVN-Kubernetes configures by default.
+      this.createSystemObject({
+        apiVersion: 'nmstate.io/v1beta1', kind: 'NodeNetworkState',
+        metadata: { name: node.name, labels: { 'nmstate.io/node': node.name } },
+        status: {
+          currentState: {
+            interfaces: [
+              { name: node.nic.name, type: 'ethernet', state: 'up', controller: node.nic.bridge, 'mac-address': nicMac(node.address), mtu: 1500 },
+              { name: node.nic.bridge, type: 'ovs-bridge', state: 'up', bridge: { port: [{ name: node.nic.name }, { name: node.nic.bridge }], options: { stp: false } } },
+              { name: node.nic.bridge, type: 'ovs-interface', state: 'up', mtu: 1500, ipv4: { enabled: true, dhcp: false, address: [{ ip: node.address, 'prefix-length': 24 }] } },
+            ],
+            ovn: { 'bridge-mappings': [{ localnet: 'physnet', bridge: node.nic.bridge }] },
+          },
+          lastSuccessfulUpdateTime: created,
         },
       });
     }

@@ -1,5 +1,6 @@
 import type { Computation } from '../computation.ts';
+import { configureNode, reconcilePolicy } from './nmstate.ts';
 import { attachNetworks, imageBackOff, pullImages, retryPull, scheduleNode, startContainers, stopContainers } from './pods.ts';
 
 /** Every computation a lifecycle rule may name. */
-export const COMPUTATIONS: Record<string, Computation> = { scheduleNode, attachNetworks, pullImages, imageBackOff, retryPull, startContainers, stopContainers };
+export const COMPUTATIONS: Record<string, Computation> = { scheduleNode, attachNetworks, pullImages, imageBackOff, retryPull, startContainers, stopContainers, reconcilePolicy, configureNode };
