@@ -40,14 +40,17 @@ export class Cluster {
     this.lifecycle = new LifecycleEngine(this, RULES, COMPUTATIONS);
     this.lifecycle.start();
     this.store.subscribe((change) => {
+      const { object } = change;
+      // Namespace controller: a default ServiceAccount for each, and finalization on delete.
       if (change.resource === '/namespaces') {
-        if (change.type === 'ADDED') this.createDefaultServiceAccount(change.object.metadata.name);
-        if (change.type !== 'DELETED' && change.object.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(change.object.metadata.name));
-      } else if (change.type === 'DELETED' && change.object.metadata.namespace) {
+        if (change.type === 'ADDED') this.createDefaultServiceAccount(object.metadata.name);
+        if (change.type !== 'DELETED' && object.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(object.metadata.name));
+      } else if (change.type === 'DELETED' && object.metadata.namespace && this.store.get('/namespaces', undefined, object.metadata.namespace)?.metadata.deletionTimestamp) {
         // The last finalizer-held object leaving a terminating namespace lets it finish.
-        const namespace = change.object.metadata.namespace;
-        if (this.store.get('/namespaces', undefined, namespace)?.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(namespace));
+        queueMicrotask(() => this.finalizeNamespace(object.metadata.namespace!));
       }
+      // Garbage collector: dependents follow their owner.
+      if (change.type === 'DELETED' && object.metadata.uid) queueMicrotask(() => this.collectDependents(object));
     });
   }
 
@@ -137,6 +140,27 @@ export class Cluster {
         ],
       },
     });
+  }
+
+  /**
+   * The garbage collector's background propagation: objects whose owner is
+   * gone are deleted too, gracefully where they have finalizers or run on a node.
+   */
+  private collectDependents(owner: KubeObject): void {
+    for (const type of this.registry.types.filter((t) => t.namespaced || owner.metadata.namespace === undefined)) {
+      const resource = resourceKey(type);
+      for (const object of this.store.list(resource, owner.metadata.namespace)) {
+        const refs = Array.isArray(object.metadata.ownerReferences) ? (object.metadata.ownerReferences as { uid?: string }[]) : [];
+        if (!refs.some((r) => r.uid === owner.metadata.uid)) continue;
+        const finalizers = object.metadata.finalizers as string[] | undefined;
+        const onNode = type.kind === 'Pod' && (object.spec as { nodeName?: string } | undefined)?.nodeName !== undefined;
+        if ((finalizers && finalizers.length > 0) || onNode) {
+          if (!object.metadata.deletionTimestamp) this.store.put(resource, { ...object, metadata: { ...object.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: onNode ? 30 : 0 } });
+        } else {
+          this.store.remove(resource, object.metadata.namespace, object.metadata.name);
+        }
+      }
+    }
   }
 
   /** After a restore: finish namespace deletions a restart interrupted. */

@@ -59,9 +59,25 @@ export class LifecycleEngine {
       const p = this.pending.get(key);
       if (p) clearTimeout(p.timer);
       this.pending.delete(key);
-      return;
+    } else {
+      this.consider(change.resource, change.object);
     }
-    this.consider(change.resource, change.object);
+    this.requeueOwners(change.object);
+  }
+
+  /** A change to an owned object (a VM's instance, its pod) makes its owners' rules look again. */
+  private requeueOwners(object: KubeObject, depth = 0): void {
+    if (depth > 4) return;
+    const owners = Array.isArray(object.metadata.ownerReferences) ? (object.metadata.ownerReferences as { apiVersion: string; kind: string; name: string }[]) : [];
+    for (const ref of owners) {
+      const type = this.cluster.registry.forKind(ref.apiVersion, ref.kind);
+      if (!type) continue;
+      const owner = this.cluster.store.get(resourceKey(type), type.namespaced ? object.metadata.namespace : undefined, ref.name);
+      if (!owner) continue;
+      const key = objectKey(resourceKey(type), owner);
+      if (!this.pending.has(key)) this.consider(resourceKey(type), owner);
+      this.requeueOwners(owner, depth + 1);
+    }
   }
 
   private rulesFor(object: KubeObject): LifecycleRule[] {
