@@ -34,9 +34,12 @@ export class Cluster {
   readonly registry: ResourceRegistry = REGISTRY;
   readonly name: string;
   readonly lifecycle: LifecycleEngine;
+  /** The lesson environment the cluster was built from: nodes, physical networks, external hosts. */
+  environment: Environment | undefined;
 
-  constructor(name: string) {
+  constructor(name: string, environment?: Environment) {
     this.name = name;
+    this.environment = environment;
     this.lifecycle = new LifecycleEngine(this, RULES, COMPUTATIONS);
     this.lifecycle.start();
     this.store.subscribe((change) => {
@@ -69,6 +72,7 @@ export class Cluster {
 
   /** Seeds what exists on a fresh cluster: system namespaces, nodes, CRDs, OpenShift config. */
   seed(environment: Environment): void {
+    this.environment = environment;
     for (const crd of CRD_OBJECTS) this.createSystemObject({ ...crd, status: { conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }] } });
     for (const name of SYSTEM_NAMESPACES) this.createSystemObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
     const created = now();

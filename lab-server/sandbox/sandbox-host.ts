@@ -43,7 +43,7 @@ export class SandboxHost {
     state?.saveCertificates(certificates);
     const clusters = new Map<string, Cluster>();
     for (const stored of state?.clusters() ?? []) {
-      const cluster = new Cluster(stored.name);
+      const cluster = new Cluster(stored.name, stored.environment);
       cluster.store.restore(state!.objects(stored.token), stored.revision);
       cluster.store.persistTo(state!.persistenceFor(stored.token));
       cluster.resumeControllers();
@@ -73,7 +73,7 @@ export class SandboxHost {
     const token = randomBytes(24).toString('base64url');
     const cluster = new Cluster(name);
     if (this.state) {
-      this.state.addCluster({ token, name });
+      this.state.addCluster({ token, name, environment });
       cluster.store.persistTo(this.state.persistenceFor(token));
     }
     cluster.seed(environment);

@@ -6,6 +6,10 @@ export interface KnownImage {
   image: string;
   size: number;
   description?: string;
+  /** The TCP port the image's program listens on: from an environment variable, or a default. */
+  listens?: { env?: string; default: number };
+  /** For a VM disk image: the TCP ports its guest listens on once booted. */
+  guestListens?: number[];
 }
 
 const CATALOGUE = new Map((parse(readFileSync(new URL('./images.yaml', import.meta.url), 'utf8')) as KnownImage[]).map((i) => [i.image, i]));

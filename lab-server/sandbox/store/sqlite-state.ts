@@ -7,12 +7,14 @@
 import { DatabaseSync, type Database } from '../../sqlite.ts';
 import type { KubeObject } from '../../k8s/object.ts';
 import type { ServingCertificates } from '../tls/certificates.ts';
+import type { Environment } from '../../lesson/schema.ts';
 
 export interface StoredCluster {
   token: string;
   name: string;
   /** The last resourceVersion handed out, deletes included. */
   revision: number;
+  environment?: Environment;
 }
 
 export interface ObjectPersistence {
@@ -29,7 +31,7 @@ export class SqliteState {
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS clusters (token TEXT PRIMARY KEY, name TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS clusters (token TEXT PRIMARY KEY, name TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 0, environment TEXT);
       CREATE TABLE IF NOT EXISTS objects (
         cluster TEXT NOT NULL, resource TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,
         PRIMARY KEY (cluster, resource, namespace, name));
@@ -46,11 +48,12 @@ export class SqliteState {
   }
 
   clusters(): StoredCluster[] {
-    return this.db.prepare('SELECT token, name, revision FROM clusters ORDER BY rowid').all() as unknown as StoredCluster[];
+    const rows = this.db.prepare('SELECT token, name, revision, environment FROM clusters ORDER BY rowid').all() as unknown as (Omit<StoredCluster, 'environment'> & { environment: string | null })[];
+    return rows.map(({ environment, ...row }) => ({ ...row, ...(environment ? { environment: JSON.parse(environment) as Environment } : {}) }));
   }
 
   addCluster(cluster: Omit<StoredCluster, 'revision'>): void {
-    this.db.prepare('INSERT INTO clusters (token, name) VALUES (?, ?)').run(cluster.token, cluster.name);
+    this.db.prepare('INSERT INTO clusters (token, name, environment) VALUES (?, ?, ?)').run(cluster.token, cluster.name, cluster.environment ? JSON.stringify(cluster.environment) : null);
   }
 
   removeCluster(token: string): void {

@@ -1,0 +1,180 @@
+/**
+ * "Can A reach B:port/TCP?" — one decision procedure, as network-semantics.md
+ * §6 sets it out: the path (interface, bridge mappings, VLAN, subnet), then
+ * egress policy on the source and ingress policy on the destination, enforced
+ * only while useMultiNetworkPolicy is on, then whether anything listens.
+ * Every step is recorded, so the answer explains itself.
+ */
+import { cidrContains, parseCidr, parseIPv4 } from '../../k8s/ipv4.ts';
+import { hasIpam } from '../../k8s/nad-config.ts';
+import { declaredPolicyTypes, podSelectorMatches, policyForTargets, ruleAllows, rulesOf, voidReason, type Direction } from '../../k8s/multi-network-policy.ts';
+import { getPath, type KubeObject } from '../../k8s/object.ts';
+import type { Cluster } from '../cluster.ts';
+import { bridgeMappings, externalHosts, workloads, type Attachment, type ExternalHost, type Workload } from './topology.ts';
+
+export type Outcome = 'connected' | 'refused' | 'timeout' | 'unavailable';
+
+export interface Decision {
+  outcome: Outcome;
+  /** What decided the outcome, in a sentence a learner can act on. */
+  reason: string;
+  /** Which kind of thing decided: the path, a policy (by name), or the listener. */
+  decidedBy: { kind: 'source' | 'path' | 'policy' | 'listener'; name?: string };
+  /** Every step taken, in order. */
+  steps: string[];
+}
+
+export interface Endpoint {
+  namespace: string;
+  pod?: string;
+  vm?: string;
+}
+
+export function enforcementOn(cluster: Cluster): boolean {
+  return getPath(cluster.store.get('operator.openshift.io/networks', undefined, 'cluster'), ['spec', 'useMultiNetworkPolicy']) === true;
+}
+
+function contains(attachment: Attachment, ip: string): boolean {
+  if (!attachment.ip || attachment.prefix === undefined) return false;
+  const net = parseCidr(`${attachment.ip}/${attachment.prefix}`);
+  const address = parseIPv4(ip);
+  return net !== undefined && address !== undefined && cidrContains(net, address);
+}
+
+export function canReach(cluster: Cluster, from: Endpoint, to: { host: string; port: number; protocol?: string }): Decision {
+  const protocol = to.protocol ?? 'TCP';
+  const steps: string[] = [];
+  const all = workloads(cluster);
+  const source = all.find((w) => w.namespace === from.namespace && w.name === (from.pod ?? from.vm) && w.kind === (from.pod ? 'pod' : 'vm'));
+  const label = `${from.pod ? 'pod' : 'VM'} ${from.namespace}/${from.pod ?? from.vm}`;
+  const done = (outcome: Outcome, reason: string, decidedBy: Decision['decidedBy']): Decision => ({ outcome, reason, decidedBy, steps: [...steps, reason] });
+  if (!source) return done('unavailable', `${label} does not exist`, { kind: 'source' });
+  if (!source.running) return done('unavailable', `${label} is not running, so it cannot open connections`, { kind: 'source' });
+
+  // 1. The path: the interface whose subnet holds the destination, else the default route.
+  const via = source.attachments.find((a) => contains(a, to.host));
+  if (!via) {
+    const onNetwork = source.attachments.map((a) => `${a.nad} (${a.ip ?? 'no address'})`).join(', ');
+    return done('timeout', `${label} has no interface in ${to.host}'s subnet${onNetwork ? ` (it has ${onNetwork})` : ''}; the packet leaves by the default route on the cluster network, which does not reach it`, { kind: 'path' });
+  }
+  steps.push(`${label} sends from ${via.ip} on ${via.nad} (network ${via.network}${via.vlan ? `, VLAN ${via.vlan}` : ', untagged'})`);
+  const sourceMapped = source.node ? bridgeMappings(cluster, source.node).find((m) => m.localnet === via.network) : undefined;
+
+  const host = externalHosts(cluster).find((h) => h.ip === to.host);
+  const peer = all.find((w) => w !== source && w.attachments.some((a) => a.network === via.network && a.ip === to.host));
+  let destination: { workload?: Workload; host?: ExternalHost; attachment?: Attachment };
+  if (host) {
+    if (!sourceMapped) return done('timeout', `node ${source.node} has no bridge mapping for localnet ${via.network}, so traffic on that network never leaves the node (apply an NNCP mapping ${via.network} to br-ex)`, { kind: 'path' });
+    steps.push(`node ${source.node} maps localnet ${via.network} to ${sourceMapped.bridge}`);
+    const hostVlan = host.vlan;
+    if ((via.vlan ?? 'untagged') !== hostVlan)
+      return done('timeout', `${via.nad} tags frames ${via.vlan ? `with VLAN ${via.vlan}` : 'with no VLAN'}, but ${host.name} (${host.ip}) is on ${hostVlan === 'untagged' ? 'the untagged network' : `VLAN ${hostVlan}`}`, { kind: 'path' });
+    steps.push(`VLAN ${hostVlan} reaches ${host.name} (${host.ip})`);
+    destination = { host };
+  } else if (peer) {
+    const attachment = peer.attachments.find((a) => a.network === via.network && a.ip === to.host)!;
+    const peerLabel = `${peer.kind === 'pod' ? 'pod' : 'VM'} ${peer.namespace}/${peer.name}`;
+    if (!peer.running) return done('timeout', `${peerLabel} holds ${to.host} but is not running`, { kind: 'path' });
+    if (peer.node !== source.node) {
+      // Different nodes: the localnet switch crosses the physical network, which needs both mappings.
+      if (!sourceMapped) return done('timeout', `node ${source.node} has no bridge mapping for localnet ${via.network}, so traffic to ${peerLabel} on node ${peer.node} never leaves it`, { kind: 'path' });
+      if (!peer.node || !bridgeMappings(cluster, peer.node).some((m) => m.localnet === via.network))
+        return done('timeout', `node ${peer.node} has no bridge mapping for localnet ${via.network}, so ${peerLabel} cannot be reached from another node`, { kind: 'path' });
+      steps.push(`nodes ${source.node} and ${peer.node} both map localnet ${via.network}`);
+    } else {
+      steps.push(`${label} and ${peerLabel} share node ${source.node}, so no bridge mapping is needed`);
+    }
+    destination = { workload: peer, attachment };
+  } else {
+    return done('timeout', `nothing on ${via.network} answers at ${to.host}`, { kind: 'path' });
+  }
+
+  // 2. Policy: egress on the source, then ingress on the destination (stateful: replies pass).
+  if (!enforcementOn(cluster)) {
+    steps.push('MultiNetworkPolicy is off (useMultiNetworkPolicy is not true), so no policy applies');
+  } else {
+    const egress = judge(cluster, source, via, 'Egress', to.host, to.port, protocol);
+    steps.push(...egress.steps);
+    if (!egress.allowed) return done('timeout', egress.reason, { kind: 'policy', ...(egress.policy ? { name: egress.policy } : {}) });
+    if (destination.workload && destination.attachment && via.ip) {
+      const ingress = judge(cluster, destination.workload, destination.attachment, 'Ingress', via.ip, to.port, protocol);
+      steps.push(...ingress.steps);
+      if (!ingress.allowed) return done('timeout', ingress.reason, { kind: 'policy', ...(ingress.policy ? { name: ingress.policy } : {}) });
+    }
+  }
+
+  // 3. Someone must listen; a closed port is refused, not dropped.
+  const listens = destination.host?.listens ?? destination.workload?.listens ?? [];
+  const name = destination.host ? destination.host.name : `${destination.workload!.kind} ${destination.workload!.namespace}/${destination.workload!.name}`;
+  if (!listens.includes(to.port)) return done('refused', `${name} does not listen on ${protocol} ${to.port}`, { kind: 'listener' });
+  return done('connected', `${name} accepts ${protocol} ${to.port} from ${via.ip}`, { kind: 'listener' });
+}
+
+interface Judgement {
+  allowed: boolean;
+  reason: string;
+  policy?: string;
+  steps: string[];
+}
+
+/**
+ * One direction of policy for one workload on one network: isolated if a
+ * valid policy selecting it lists the direction; then allowed if any rule of
+ * any valid policy selecting it, of either listed type, admits the peer.
+ */
+function judge(cluster: Cluster, workload: Workload, attachment: Attachment, direction: Direction, peerIP: string, port: number, protocol: string): Judgement {
+  const steps: string[] = [];
+  const label = `${workload.kind === 'pod' ? 'pod' : 'VM'} ${workload.namespace}/${workload.name}`;
+  const selecting: KubeObject[] = [];
+  for (const policy of cluster.store.list('k8s.cni.cncf.io/multi-networkpolicies', workload.namespace)) {
+    const id = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    const targets = policyForTargets(policy);
+    // OVN-K resolves policy-for per network: any NAD of the same network counts.
+    const onNetwork = targets.some((t) => {
+      const nad = cluster.store.get('k8s.cni.cncf.io/network-attachment-definitions', t.namespace, t.name);
+      return nad !== undefined && networkOf(nad) === attachment.network;
+    });
+    if (!onNetwork) continue;
+    const invalid = voidReason(policy, hasIpam(attachment.config));
+    if (invalid) {
+      steps.push(`policy ${id} is void: ${invalid}`);
+      continue;
+    }
+    if (podSelectorMatches(policy, workload.labels)) selecting.push(policy);
+  }
+  const isolating = selecting.filter((p) => declaredPolicyTypes(p).includes(direction));
+  const verb = direction === 'Egress' ? 'egress' : 'ingress';
+  if (isolating.length === 0) {
+    const note = selecting.length > 0 ? ` (policies ${selecting.map((p) => p.metadata.name).join(', ')} select it but list no ${direction} in policyTypes)` : '';
+    steps.push(`${label} is not isolated for ${verb}${note}`);
+    return { allowed: true, reason: '', steps };
+  }
+  steps.push(`${label} is isolated for ${verb} by ${isolating.map((p) => p.metadata.name).join(', ')}`);
+  for (const policy of selecting) {
+    // OVN-K builds allow ACLs for both directions whatever policyTypes lists.
+    for (const rule of rulesOf(policy, direction)) {
+      if (ruleAllows(rule, direction, peerIP, port, protocol)) {
+        steps.push(`${policy.metadata.name} allows ${verb} ${direction === 'Egress' ? 'to' : 'from'} ${peerIP} on ${protocol} ${port}`);
+        return { allowed: true, reason: '', steps };
+      }
+    }
+  }
+  const peer = direction === 'Egress' ? `to ${peerIP}:${port}/${protocol}` : `from ${peerIP} on ${protocol} ${port}`;
+  return {
+    allowed: false,
+    policy: isolating[0]!.metadata.name,
+    reason: `${label} is isolated for ${verb} by ${isolating.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}, and no rule of a policy selecting it allows ${verb} ${peer}; the packets are dropped`,
+    steps,
+  };
+}
+
+function networkOf(nad: KubeObject): string | undefined {
+  const raw = getPath(nad, ['spec', 'config']);
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const config = JSON.parse(raw) as { name?: string; physicalNetworkName?: string };
+    return config.physicalNetworkName ?? config.name;
+  } catch {
+    return undefined;
+  }
+}
