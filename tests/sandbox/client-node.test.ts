@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
-import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 
 let sandbox: TestSandbox;
@@ -63,6 +63,7 @@ describe('client-node against the sandbox', () => {
   it('execs a command and gets its status', async () => {
     const core = config.makeApiClient(k8s.CoreV1Api);
     await core.createNamespacedPod({ namespace: 'from-client', body: { metadata: { name: 'shell' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } });
+    await waitFor('the pod to run', () => sandbox.handle.cluster.store.get('/pods', 'from-client', 'shell')?.status && (sandbox.handle.cluster.store.get('/pods', 'from-client', 'shell')!.status as { phase?: string }).phase === 'Running');
     let out = '';
     const stdout = new Writable({ write(chunk, _encoding, callback) { out += chunk; callback(); } });
     const status = await new Promise<k8s.V1Status>((resolve, reject) => {

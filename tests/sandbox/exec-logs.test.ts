@@ -10,7 +10,8 @@ for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) descri
 let sandbox: TestSandbox;
 before(async () => {
   sandbox = await startSandbox({ kubectl: kubectlPath });
-  for (const args of [['create', 'namespace', 'shop'], ['run', 'web', '-n', 'shop', '--image=nginx:1.27', '--env=GREETING=hello']]) {
+  // Exec needs a running container, as on a real cluster: wait for the pod to be Ready.
+  for (const args of [['create', 'namespace', 'shop'], ['run', 'web', '-n', 'shop', '--image=nginx:1.27', '--env=GREETING=hello'], ['wait', '-n', 'shop', 'pod/web', '--for=condition=Ready', '--timeout=20s']]) {
     const r = await sandbox.kubectl(args);
     assert.equal(r.code, 0, r.stderr);
   }
@@ -63,10 +64,15 @@ describe('exec', () => {
     const send = (channel: number, text: string) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(text)]));
     send(4, '{"width":120,"height":40}');
     send(0, 'echo $COLUMNS\r');
+    // Type the next line once the answer is on screen, as a person would.
+    await new Promise<void>((resolve) => {
+      const check = () => (stdout.includes('120\r\n') ? resolve() : setTimeout(check, 20));
+      check();
+    });
     send(0, 'exit 4\r');
     const code = await new Promise((resolve) => ws.on('close', resolve));
     assert.equal(code, 1000);
-    assert.match(stdout, /sh-5\.2\$ echo \$COLUMNS\r\n120\r?\n/);
+    assert.match(stdout, /\[root@web \/\]# echo \$COLUMNS\r\n120\r\n/);
     const parsed = JSON.parse(status) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
     assert.deepEqual([parsed.status, parsed.reason, parsed.details.causes[0]], ['Failure', 'NonZeroExitCode', { reason: 'ExitCode', message: '4' }]);
   });

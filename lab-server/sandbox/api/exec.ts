@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Cluster } from '../cluster.ts';
+import type { KubeObject } from '../../k8s/object.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { routeOf } from './route.ts';
 import { ApiError, errors, type Status } from './status.ts';
@@ -37,17 +38,24 @@ export function execUpgradeHandler(options: ExecOptions): (req: IncomingMessage,
       // learner should see what was really wrong, not a protocol complaint.
       const pod = getObject({ cluster, type: route.type, namespace: route.namespace ?? '', name: route.name, params: url.searchParams, warnings: [] });
       const container = chooseContainer(pod, url.searchParams.get('container'));
+      requireRunning(pod, container);
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
       if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || !PROTOCOLS.some((p) => offered.includes(p)))
         throw errors.badRequest(`unable to upgrade connection: this server speaks exec over WebSocket with ${PROTOCOLS.join(' or ')}${offered.length ? `, not ${offered.join(', ')}` : ''}`);
       const command = url.searchParams.getAll('command');
       const tty = url.searchParams.get('tty') === 'true';
-      wss.handleUpgrade(req, socket, head, (ws) => session(ws, { pod, container, command, tty, env: {} }, options.processes));
+      wss.handleUpgrade(req, socket, head, (ws) => session(ws, { cluster, pod, container, command, tty, env: {} }, options.processes));
     } catch (error) {
       const status = error instanceof ApiError ? error.status : errors.internal(String(error)).status;
       refuse(socket, status);
     }
   };
+}
+
+/** The kubelet can only exec into a container that runs. */
+export function requireRunning(pod: KubeObject, container: string): void {
+  const statuses = pod.status && typeof pod.status === 'object' ? ((pod.status as { containerStatuses?: { name: string; state?: { running?: unknown } }[] }).containerStatuses ?? []) : [];
+  if (!statuses.some((s) => s.name === container && s.state?.running)) throw errors.badRequest(`container not found ("${container}")`);
 }
 
 /** Answers an upgrade we cannot accept with a plain HTTP Status, as the real server does. */

@@ -10,6 +10,7 @@ import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.
 import { parseDeleteOptions } from './delete-options.ts';
 import { serveLogs } from './logs.ts';
 import { chooseContainer } from './pod-containers.ts';
+import { requireRunning } from './exec.ts';
 import { createProjectRequest, isProjectView, serveProjectView } from './project-view.ts';
 import {
   checkPatchType, createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
@@ -52,7 +53,8 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
   }
   if (route.subresource === 'exec') {
     // Reached only without a WebSocket upgrade (kubectl's SPDY fallback): say what is wrong.
-    chooseContainer(getObject(request), url.searchParams.get('container'));
+    const pod = getObject(request);
+    requireRunning(pod, chooseContainer(pod, url.searchParams.get('container')));
     throw errors.badRequest('Upgrade request required: this server speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY');
   }
 

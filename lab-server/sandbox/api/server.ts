@@ -10,7 +10,7 @@ import { KUBERNETES_VERSION } from '../cluster.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { log } from '../../log.ts';
 import type { ProcessFactory } from '../containers/process.ts';
-import { minimalShell } from '../containers/minimal-shell.ts';
+import { workloadProcesses } from '../containers/workload-processes.ts';
 import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
 import { execUpgradeHandler } from './exec.ts';
@@ -26,7 +26,7 @@ export interface ApiServerOptions {
   port?: number;
   /** Finds the cluster a bearer token belongs to. */
   clusterFor(token: string): Cluster | undefined;
-  /** What exec runs in a container; a minimal shell unless given. */
+  /** What exec runs in a container; the simulated workload shell unless given. */
   processes?: ProcessFactory;
 }
 
@@ -41,7 +41,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
     handle(req, res, options).catch((error: unknown) => fail(res, error));
   });
-  server.on('upgrade', execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? minimalShell }));
+  server.on('upgrade', execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);

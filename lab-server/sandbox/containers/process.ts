@@ -4,6 +4,7 @@
  * workloads later) is chosen by a ProcessFactory.
  */
 import type { KubeObject } from '../../k8s/object.ts';
+import type { Cluster } from '../cluster.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -22,6 +23,8 @@ export interface ProcessIO {
 }
 
 export interface ExecContext {
+  /** The cluster the pod lives in: programs answer through its network model. */
+  cluster: Cluster;
   pod: KubeObject;
   container: string;
   command: string[];

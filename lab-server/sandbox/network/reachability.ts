@@ -103,7 +103,8 @@ export function canReach(cluster: Cluster, from: Endpoint, to: { host: string; p
     }
   }
 
-  // 3. Someone must listen; a closed port is refused, not dropped.
+  // 3. Someone must listen; a closed port is refused, not dropped. Every host answers ping.
+  if (protocol === 'ICMP') return done('connected', `${destination.host?.name ?? `${destination.workload!.namespace}/${destination.workload!.name}`} answers ICMP echo`, { kind: 'listener' });
   const listens = destination.host?.listens ?? destination.workload?.listens ?? [];
   const name = destination.host ? destination.host.name : `${destination.workload!.kind} ${destination.workload!.namespace}/${destination.workload!.name}`;
   if (!listens.includes(to.port)) return done('refused', `${name} does not listen on ${protocol} ${to.port}`, { kind: 'listener' });
