@@ -10,14 +10,6 @@ export interface SimpleCommand {
   stderrToStdout: boolean;
 }
 
-export interface ListItem {
-  pipeline: SimpleCommand[];
-  /** How this item joins the next: run anyway, only on success, only on failure. */
-  then: ';' | '&&' | '||';
-}
-
-export type ParseResult = { ok: true; list: ListItem[] } | { ok: false; error: string };
-
 type Token = { word: string } | { op: '|' | ';' | '&&' | '||' };
 
 function tokenize(line: string, env: Record<string, string>): Token[] | string {
@@ -93,31 +85,73 @@ function tokenize(line: string, env: Record<string, string>): Token[] | string {
   return tokens;
 }
 
-export function parseLine(line: string, env: Record<string, string>): ParseResult {
-  const tokens = tokenize(line, env);
-  if (typeof tokens === 'string') return { ok: false, error: tokens };
-  const list: ListItem[] = [];
-  let pipeline: SimpleCommand[] = [];
-  let command: SimpleCommand = { argv: [], discardStdout: false, discardStderr: false, stderrToStdout: false };
-  const endCommand = (op: string): string | undefined => {
-    if (command.argv.length === 0) return `syntax error near unexpected token \`${op}'`;
-    pipeline.push(command);
-    command = { argv: [], discardStdout: false, discardStderr: false, stderrToStdout: false };
+export interface RawListItem {
+  /** The commands of a pipeline, as written; expanded only when each runs ($? changes). */
+  pipeline: string[];
+  then: ';' | '&&' | '||';
+}
+
+export type SplitResult = { ok: true; list: RawListItem[] } | { ok: false; error: string };
+
+/** Splits a line at unquoted | ; && || into pipelines of raw commands. */
+export function splitLine(line: string): SplitResult {
+  const list: RawListItem[] = [];
+  let pipeline: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  const push = (op: string): string | undefined => {
+    if (current.trim() === '') return `syntax error near unexpected token \`${op}'`;
+    pipeline.push(current);
+    current = '';
     return undefined;
   };
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if ('op' in token) {
-      const error = endCommand(token.op);
-      if (error) return { ok: false, error };
-      if (token.op !== '|') {
-        list.push({ pipeline, then: token.op });
-        pipeline = [];
-      }
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      current += c;
+      if (c === '\\' && quote === '"' && i + 1 < line.length) current += line[++i];
+      else if (c === quote) quote = undefined;
       continue;
     }
+    if (c === "'" || c === '"') {
+      quote = c;
+      current += c;
+    } else if (c === '\\' && i + 1 < line.length) {
+      current += c + line[++i];
+    } else if (c === '#' && (current === '' || /\s$/.test(current))) {
+      break;
+    } else if (c === '|' || c === ';' || c === '&') {
+      const two = line.slice(i, i + 2);
+      const op = two === '&&' || two === '||' ? two : c;
+      if (op === '&') return { ok: false, error: 'background jobs (&) are not supported here' };
+      const error = push(op);
+      if (error) return { ok: false, error };
+      if (op !== '|') {
+        list.push({ pipeline, then: op as ';' | '&&' | '||' });
+        pipeline = [];
+      }
+      if (op.length === 2) i++;
+    } else current += c;
+  }
+  if (quote) return { ok: false, error: `unexpected EOF while looking for matching \`${quote}'` };
+  if (current.trim() !== '') pipeline.push(current);
+  else if (pipeline.length > 0) return { ok: false, error: 'syntax error: unexpected end of file' };
+  if (pipeline.length > 0) list.push({ pipeline, then: ';' });
+  return { ok: true, list };
+}
+
+/** Expands one command against the environment as it is when the command runs. */
+export function expandCommand(raw: string, env: Record<string, string>): { ok: true; command: SimpleCommand & { assignments: Record<string, string> } } | { ok: false; error: string } {
+  const tokens = tokenize(raw, env);
+  if (typeof tokens === 'string') return { ok: false, error: tokens };
+  const command: SimpleCommand & { assignments: Record<string, string> } = { argv: [], discardStdout: false, discardStderr: false, stderrToStdout: false, assignments: {} };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!('word' in token)) continue;
     const w = token.word;
-    if (w === '>/dev/null' || w === '1>/dev/null') command.discardStdout = true;
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (assignment && command.argv.length === 0) command.assignments[assignment[1]!] = assignment[2]!;
+    else if (w === '>/dev/null' || w === '1>/dev/null') command.discardStdout = true;
     else if (w === '2>/dev/null') command.discardStderr = true;
     else if (w === '2>&1') command.stderrToStdout = true;
     else if ((w === '>' || w === '2>') && tokens[i + 1] && 'word' in tokens[i + 1]! && (tokens[i + 1] as { word: string }).word === '/dev/null') {
@@ -126,7 +160,5 @@ export function parseLine(line: string, env: Record<string, string>): ParseResul
       i++;
     } else command.argv.push(w);
   }
-  if (command.argv.length > 0) pipeline.push(command);
-  if (pipeline.length > 0) list.push({ pipeline, then: ';' });
-  return { ok: true, list };
+  return { ok: true, command };
 }

@@ -5,7 +5,7 @@
  */
 import type { ContainerProcess, ProcessIO } from '../process.ts';
 import type { Machine, Program, ProgramContext } from './program.ts';
-import { parseLine, type SimpleCommand } from './parse.ts';
+import { expandCommand, splitLine, type SimpleCommand } from './parse.ts';
 import { PROGRAMS } from './programs/index.ts';
 
 export interface ShellOptions {
@@ -48,7 +48,19 @@ export function startShell(options: ShellOptions): ContainerProcess {
     return new Promise((resolve) => (waiting = resolve));
   };
 
-  const runCommand = async (command: SimpleCommand, stdinLines: string[] | undefined, capture: string[] | undefined, signal: AbortSignal): Promise<number> => {
+  const runCommand = async (raw: string, stdinLines: string[] | undefined, capture: string[] | undefined, signal: AbortSignal): Promise<number> => {
+    const expanded = expandCommand(raw, env);
+    if (!expanded.ok) {
+      io.output('stderr', `${machine.shellName}: ${expanded.error}${tty ? '\r\n' : '\n'}`);
+      return 2;
+    }
+    const command: SimpleCommand = expanded.command;
+    if (command.argv.length === 0) {
+      // Only assignments: they set shell variables.
+      Object.assign(env, expanded.command.assignments);
+      return 0;
+    }
+    const programEnv = { ...env, ...expanded.command.assignments };
     const [name, ...args] = command.argv as [string, ...string[]];
     if (name === 'exit') return Number.isInteger(Number(args[0] ?? 0)) ? ((Number(args[0] ?? 0) % 256) + 256) % 256 : 2;
     if (name === 'export') {
@@ -75,7 +87,7 @@ export function startShell(options: ShellOptions): ContainerProcess {
     const pipedInput = stdinLines ? [...stdinLines] : undefined;
     const context: ProgramContext = {
       argv: command.argv,
-      env,
+      env: programEnv,
       machine,
       out,
       err,
@@ -101,7 +113,7 @@ export function startShell(options: ShellOptions): ContainerProcess {
 
   /** Runs one command line; resolves to its exit status, or 'exit' with a code. */
   const runLine = async (line: string): Promise<{ code: number; exit: boolean }> => {
-    const parsed = parseLine(line, env);
+    const parsed = splitLine(line);
     if (!parsed.ok) {
       io.output('stderr', `${machine.shellName}: ${parsed.error}${tty ? '\r\n' : '\n'}`);
       return { code: 2, exit: false };
@@ -110,7 +122,7 @@ export function startShell(options: ShellOptions): ContainerProcess {
     let skip = false;
     for (const item of parsed.list) {
       if (!skip) {
-        if (item.pipeline.length === 1 && item.pipeline[0]!.argv[0] === 'exit') return { code: await runCommand(item.pipeline[0]!, undefined, undefined, new AbortController().signal), exit: true };
+        if (item.pipeline.length === 1 && /^\s*exit(\s|$)/.test(item.pipeline[0]!)) return { code: await runCommand(item.pipeline[0]!, undefined, undefined, new AbortController().signal), exit: true };
         running = new AbortController();
         let piped: string[] | undefined;
         for (const [index, command] of item.pipeline.entries()) {
