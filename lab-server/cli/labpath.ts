@@ -3,8 +3,10 @@
 import { EXIT_USAGE, UsageError, type Command } from './command.ts';
 import { lintCommand } from './lint-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
+import { virtctlCommand } from './virtctl-command.ts';
+import { ocCommand } from './oc-command.ts';
 
-const COMMANDS: readonly Command[] = [lintCommand, sandboxCommand];
+const COMMANDS: readonly Command[] = [lintCommand, sandboxCommand, virtctlCommand, ocCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

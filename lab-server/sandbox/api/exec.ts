@@ -15,6 +15,7 @@ import { ApiError, errors, type Status } from './status.ts';
 import { getObject } from './resource-handlers.ts';
 import { chooseContainer } from './pod-containers.ts';
 import type { ProcessFactory, OutputStream } from '../containers/process.ts';
+import { CONSOLE_PROTOCOL, consoleSession, kubevirtSubresource, runningInstance } from './kubevirt-subresources.ts';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
@@ -25,10 +26,18 @@ export interface ExecOptions {
 }
 
 export function execUpgradeHandler(options: ExecOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => [...PROTOCOLS, CONSOLE_PROTOCOL].find((p) => offered.has(p)) ?? false });
   return (req, socket, head) => {
     try {
       const url = new URL(req.url ?? '/', 'https://sandbox');
+      const consoleTarget = kubevirtSubresource(url.pathname);
+      if (consoleTarget?.resource === 'virtualmachineinstances' && consoleTarget.action === 'console') {
+        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        const cluster = token ? options.clusterFor(token) : undefined;
+        if (!cluster) throw errors.unauthorized();
+        const vmi = runningInstance(cluster, consoleTarget.namespace, consoleTarget.name);
+        return wss.handleUpgrade(req, socket, head, (ws) => consoleSession(ws, cluster, vmi));
+      }
       const route = routeOf(url.pathname, REGISTRY);
       if (route.kind !== 'resource' || route.type.kind !== 'Pod' || route.subresource !== 'exec' || !route.name) throw errors.pathNotFound();
       const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];

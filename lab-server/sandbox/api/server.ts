@@ -15,6 +15,7 @@ import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
 import { execUpgradeHandler } from './exec.ts';
 import { serveResource } from './resource-routes.ts';
+import { kubevirtSubresource, vmAction } from './kubevirt-subresources.ts';
 import { send } from './respond.ts';
 import { routeOf } from './route.ts';
 import { ApiError, errors } from './status.ts';
@@ -83,6 +84,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   const cluster = token ? options.clusterFor(token) : undefined;
   if (!cluster) throw errors.unauthorized();
   const accept = req.headers.accept;
+
+  const kubevirt = kubevirtSubresource(url.pathname);
+  if (kubevirt?.resource === 'virtualmachines') {
+    if (req.method !== 'PUT') throw errors.methodNotAllowed(req.method ?? 'GET', `virtualmachines/${kubevirt.action}`);
+    vmAction(cluster, kubevirt);
+    return void res.writeHead(202, { 'content-length': 0 }).end();
+  }
 
   switch (route.kind) {
     case 'api-root':

@@ -1,0 +1,88 @@
+/**
+ * A client of a real (or sandbox) Kubernetes API for our CLIs: the kubeconfig
+ * from --kubeconfig or KUBECONFIG, TLS and credentials applied as kubectl does.
+ */
+import { request, type RequestOptions } from 'node:https';
+import * as k8s from '@kubernetes/client-node';
+import WebSocket from 'ws';
+import { UsageError } from '../command.ts';
+
+export interface KubeClient {
+  server: string;
+  namespace: string;
+  config: k8s.KubeConfig;
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; text: string }>;
+  websocket(path: string, protocols: string[]): Promise<WebSocket>;
+}
+
+export async function kubeClient(kubeconfig: string | undefined): Promise<KubeClient> {
+  const config = new k8s.KubeConfig();
+  try {
+    if (kubeconfig) config.loadFromFile(kubeconfig);
+    else config.loadFromDefault();
+  } catch (error) {
+    throw new UsageError(`cannot read the kubeconfig${kubeconfig ? ` ${kubeconfig}` : ''}: ${(error as Error).message}`);
+  }
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new UsageError('the kubeconfig has no current cluster: set a current-context, or pass --kubeconfig');
+  const namespace = config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
+  const options = async (): Promise<RequestOptions> => {
+    const opts: RequestOptions = { headers: {} };
+    await config.applyToHTTPSOptions(opts as never);
+    return opts;
+  };
+  return {
+    server: cluster.server,
+    namespace,
+    config,
+    async request(method, path, body) {
+      const opts = await options();
+      return new Promise((resolve, reject) => {
+        const text = body === undefined ? undefined : JSON.stringify(body);
+        const req = request(new URL(path, cluster.server), { ...opts, method, headers: { ...opts.headers, accept: 'application/json', ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) } }, (res) => {
+          let data = '';
+          res.on('data', (d) => (data += d));
+          res.on('end', () => {
+            let parsed: unknown;
+            try {
+              parsed = data ? JSON.parse(data) : undefined;
+            } catch {
+              parsed = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed, text: data });
+          });
+        });
+        req.on('error', reject);
+        req.end(text);
+      });
+    },
+    async websocket(path, protocols) {
+      const opts = await options();
+      const url = new URL(path, cluster.server.replace(/^http/, 'ws'));
+      const ws = new WebSocket(url, protocols, { headers: opts.headers as Record<string, string>, ca: opts.ca as string | undefined, cert: opts.cert as string | undefined, key: opts.key as string | undefined, rejectUnauthorized: opts.rejectUnauthorized !== false });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('unexpected-response', (_req, res) => {
+          let data = '';
+          res.on('data', (d) => (data += d));
+          res.on('end', () => {
+            let message = data;
+            try {
+              message = (JSON.parse(data) as { message?: string }).message ?? data;
+            } catch {
+              /* plain text */
+            }
+            reject(new Error(message || `HTTP ${res.statusCode}`));
+          });
+        });
+        ws.once('error', reject);
+      });
+      return ws;
+    },
+  };
+}
+
+/** The message of a Status body, or the raw text. */
+export function statusMessage(body: unknown, text: string): string {
+  return (body as { message?: string } | undefined)?.message ?? text;
+}
