@@ -1,5 +1,5 @@
 /** `labpath sandbox` as a user runs it: ready line, kubeconfig, signals, and --state across SIGKILL. */
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -17,8 +17,15 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/** Every sandbox process a test starts; killed when the file ends, whatever failed. */
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 async function startCommand(args: string[]): Promise<Running> {
   const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let output = '';
   const line = await new Promise<string>((resolve, reject) => {
@@ -61,6 +68,8 @@ describe('labpath sandbox', () => {
     const manifests = join(LESSON_DIR, 'manifests');
     const applied = await kubectl(first.kubeconfig, dir, ['apply', '-f', join(manifests, 'namespaces.yaml'), '-f', join(manifests, 'nad-data-adapter.yaml'), '-f', join(manifests, 'pod-turtle-db-adapter.yaml')]);
     assert.equal(applied.code, 0, applied.stderr);
+    // Let the pod settle (Running and Ready) so the snapshot is of a cluster at rest.
+    assert.equal((await kubectl(first.kubeconfig, dir, ['wait', '-n', 'data-adapter', 'pod/turtle-db-adapter', '--for=condition=Ready', '--timeout=30s'])).code, 0);
     assert.equal((await kubectl(first.kubeconfig, dir, ['create', 'configmap', 'last-write', '-n', 'data-adapter', '--from-literal=k=v'])).code, 0);
     assert.equal((await kubectl(first.kubeconfig, dir, ['delete', 'namespace', 'data-consumer', '--wait=false'])).code, 0);
     const before = (await kubectl(first.kubeconfig, dir, ['get', 'pods,nad,cm', '-n', 'data-adapter', '-o', 'json'])).stdout;
