@@ -10,6 +10,8 @@ export interface KnownImage {
   listens?: { env?: string; default: number };
   /** For a VM disk image: the TCP ports its guest listens on once booted. */
   guestListens?: number[];
+  /** What the program writes when it starts; {{VAR}} is the container's environment. */
+  startupLog?: string[];
 }
 
 const CATALOGUE = new Map((parse(readFileSync(new URL('./images.yaml', import.meta.url), 'utf8')) as KnownImage[]).map((i) => [i.image, i]));

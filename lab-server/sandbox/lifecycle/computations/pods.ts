@@ -202,7 +202,14 @@ export function pullImages(_cluster: Cluster, pod: KubeObject): ComputationResul
 }
 
 /** The kubelet starting containers whose images it has: created, started, running and ready. */
-export function startContainers(_cluster: Cluster, pod: KubeObject): ComputationResult {
+export function startContainers(cluster: Cluster, pod: KubeObject): ComputationResult {
+  // Each program writes its start-up lines to its container's log.
+  for (const spec of (getPath(pod, ['spec', 'containers']) as unknown[] | undefined) ?? []) {
+    const image = findImage(String(getPath(spec, ['image'])));
+    const env = Object.fromEntries(((getPath(spec, ['env']) as unknown[] | undefined) ?? []).map((e) => [String(getPath(e, ['name'])), String(getPath(e, ['value']) ?? '')]));
+    const lines = (image?.startupLog ?? []).map((line) => line.replace(/\{\{(\w+)\}\}/g, (_, name: string) => env[name] ?? (name === 'PORT' ? String(image?.listens?.default ?? '') : '')));
+    if (lines.length) cluster.logs.append(pod.metadata.namespace ?? 'default', pod.metadata.name, String(getPath(spec, ['name'])), lines.map((l) => `${new Date().toISOString()} ${l}`).join('\n'));
+  }
   const statuses = (getPath(pod, ['status', 'containerStatuses']) as unknown[] | undefined) ?? [];
   const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const running = statuses.map((s) => ({ ...(isRecord(s) ? s : {}), ready: true, started: true, state: { running: { startedAt: time } }, containerID: `cri-o://${Buffer.from(String(getPath(s, ['name'])) + pod.metadata.uid).toString('hex').slice(0, 64).padEnd(64, '0')}` }));
