@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { getPath } from '../../lab-server/k8s/object.ts';
 import { canReach, type Endpoint } from '../../lab-server/sandbox/network/reachability.ts';
 import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
-import { ARTICLE_FIXTURE, LESSON_DIR } from '../helpers/paths.ts';
+import { ARTICLE_FIXTURE, CLI, LESSON_DIR } from '../helpers/paths.ts';
+import { spawn } from 'node:child_process';
 
 const ADAPTER: Endpoint = { namespace: 'data-adapter', pod: 'turtle-db-adapter' };
 const VM: Endpoint = { namespace: 'data-consumer', vm: 'vm-workload' };
@@ -31,6 +32,36 @@ async function workloadsUp(sandbox: TestSandbox): Promise<void> {
     getPath(store.get('kubevirt.io/virtualmachineinstances', 'data-consumer', 'vm-workload'), ['status', 'phase']) === 'Running', 30_000);
 }
 
+/** What nc itself reports, run in the workload with kubectl exec (pod) or virtctl ssh (VM). */
+async function observe(sandbox: TestSandbox, from: Endpoint, host: string, port: number): Promise<string> {
+  const nc = `nc -z -v -w 1 ${host} ${port}`;
+  let text: string;
+  if (from.pod) {
+    const r = await sandbox.kubectl(['exec', '-n', from.namespace, from.pod, '--', ...nc.split(' ')]);
+    text = r.stderr;
+  } else {
+    text = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'virtctl', 'ssh', `fedora@vm/${from.vm}`, '-n', from.namespace, '--command', `${nc} 2>&1`], { env: { ...process.env, KUBECONFIG: sandbox.kubeconfig } });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', () => resolve(out));
+      child.stdin.end('fedora\n');
+    });
+  }
+  if (/Connected to/.test(text)) return 'connected';
+  if (/Connection refused/.test(text)) return 'refused';
+  if (/TIMEOUT/.test(text)) return 'timeout';
+  return `unexpected: ${text}`;
+}
+
+/** The lesson's probes, observed with the real tools; they must agree with the model. */
+async function observedTable(sandbox: TestSandbox): Promise<string> {
+  const seen = [await observe(sandbox, ADAPTER, DB.host, DB.port), await observe(sandbox, VM, DB.host, DB.port), await observe(sandbox, VM, ADAPTER_WEB.host, ADAPTER_WEB.port)].join(' ');
+  assert.equal(seen, table(sandbox), 'nc in the workloads sees what the network model decides');
+  return seen;
+}
+
 function table(sandbox: TestSandbox): string {
   const c = sandbox.handle.cluster;
   return [canReach(c, ADAPTER, DB), canReach(c, VM, DB), canReach(c, VM, ADAPTER_WEB)].map((d) => d.outcome).join(' ');
@@ -48,29 +79,30 @@ describe("the lesson's promises, step by step", () => {
     await kubectl(sandbox, ['apply', '-f', manifest('nad-data-adapter.yaml'), '-f', manifest('nad-data-consumer.yaml'), '-f', manifest('pod-turtle-db-adapter.yaml'), '-f', manifest('vm-workload.yaml')]);
     await kubectl(sandbox, ['wait', 'nncp/ovs-share-same-gw-bridge', '--for=condition=Available', '--timeout=20s']);
     await workloadsUp(sandbox);
-    assert.equal(table(sandbox), 'connected connected connected');
+    assert.equal(await observedTable(sandbox), 'connected connected connected');
     const closed = canReach(sandbox.handle.cluster, VM, { host: '192.168.200.10', port: 8080 });
     assert.equal(closed.outcome, 'refused', closed.reason);
+    assert.equal(await observe(sandbox, VM, '192.168.200.10', 8080), 'refused', 'a port nothing listens on is refused');
   });
 
   it('step 6: switching MultiNetworkPolicy on changes nothing by itself', async () => {
     await kubectl(sandbox, ['patch', 'network.operator.openshift.io', 'cluster', '--type=merge', '--patch-file', manifest('network-enable-multinetworkpolicy.yaml')]);
-    assert.equal(table(sandbox), 'connected connected connected');
+    assert.equal(await observedTable(sandbox), 'connected connected connected');
   });
 
   it('step 7: a deny in data-adapter cuts the adapter off but not the VM; then data-consumer too', async () => {
     await kubectl(sandbox, ['apply', '-f', manifest('mnp-default-deny-data-adapter.yaml')]);
-    assert.equal(table(sandbox), 'timeout connected timeout');
+    assert.equal(await observedTable(sandbox), 'timeout connected timeout');
     const why = canReach(sandbox.handle.cluster, ADAPTER, DB);
     assert.deepEqual(why.decidedBy, { kind: 'policy', name: 'default-deny-to-database-server' });
     assert.match(why.reason, /isolated for egress by data-adapter\/default-deny-to-database-server/);
     await kubectl(sandbox, ['apply', '-f', manifest('mnp-default-deny-data-consumer.yaml')]);
-    assert.equal(table(sandbox), 'timeout timeout timeout');
+    assert.equal(await observedTable(sandbox), 'timeout timeout timeout');
   });
 
   it('step 8: the allow policy in data-consumer lets the VM reach the database, and nothing else', async () => {
     await kubectl(sandbox, ['apply', '-f', manifest('mnp-allow-vm-to-database.yaml')]);
-    assert.equal(table(sandbox), 'timeout connected timeout');
+    assert.equal(await observedTable(sandbox), 'timeout connected timeout');
     const steps = canReach(sandbox.handle.cluster, VM, DB).steps.join('\n');
     assert.match(steps, /allow-vm-to-database allows egress to 192\.168\.200\.1 on TCP 5432/);
   });
@@ -78,8 +110,9 @@ describe("the lesson's promises, step by step", () => {
   it('step 9: the challenge solution — only the adapter reaches the database, the VM reaches the adapter on 9000', async () => {
     await kubectl(sandbox, ['delete', '-f', manifest('mnp-allow-vm-to-database.yaml')]);
     await kubectl(sandbox, ['apply', '-f', manifest('mnp-challenge-adapter.yaml'), '-f', manifest('mnp-challenge-vm.yaml')]);
-    assert.equal(table(sandbox), 'connected timeout connected');
+    assert.equal(await observedTable(sandbox), 'connected timeout connected');
     assert.equal(canReach(sandbox.handle.cluster, VM, { host: '192.168.200.10', port: 8080 }).outcome, 'timeout', 'other ports stay closed to the VM');
+    assert.equal(await observe(sandbox, VM, '192.168.200.10', 8080), 'timeout', 'and nc waits for its timeout there');
   });
 });
 

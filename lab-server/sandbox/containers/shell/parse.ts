@@ -10,7 +10,8 @@ export interface SimpleCommand {
   stderrToStdout: boolean;
 }
 
-type Token = { word: string } | { op: '|' | ';' | '&&' | '||' };
+/** A word of one command; operators were split off by splitLine. */
+type Token = { word: string };
 
 function tokenize(line: string, env: Record<string, string>): Token[] | string {
   const tokens: Token[] = [];
@@ -61,20 +62,6 @@ function tokenize(line: string, env: Record<string, string>): Token[] | string {
       word += value;
       inWord = true;
       i += length;
-    } else if (c === '|' || c === ';' || c === '&') {
-      if (inWord) tokens.push({ word });
-      word = '';
-      inWord = false;
-      const two = line.slice(i, i + 2);
-      if (two === '&&' || two === '||') {
-        tokens.push({ op: two });
-        i += 2;
-      } else if (c === '&') {
-        return 'background jobs (&) are not supported here';
-      } else {
-        tokens.push({ op: c });
-        i++;
-      }
     } else {
       word += c;
       inWord = true;
@@ -120,6 +107,9 @@ export function splitLine(line: string): SplitResult {
       current += c + line[++i];
     } else if (c === '#' && (current === '' || /\s$/.test(current))) {
       break;
+    } else if (c === '&' && (line[i - 1] === '>' || line[i + 1] === '>')) {
+      // Part of a redirection: 2>&1, &>/dev/null.
+      current += c;
     } else if (c === '|' || c === ';' || c === '&') {
       const two = line.slice(i, i + 2);
       const op = two === '&&' || two === '||' ? two : c;
@@ -146,15 +136,14 @@ export function expandCommand(raw: string, env: Record<string, string>): { ok: t
   if (typeof tokens === 'string') return { ok: false, error: tokens };
   const command: SimpleCommand & { assignments: Record<string, string> } = { argv: [], discardStdout: false, discardStderr: false, stderrToStdout: false, assignments: {} };
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (!('word' in token)) continue;
-    const w = token.word;
+    const w = tokens[i]!.word;
     const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
     if (assignment && command.argv.length === 0) command.assignments[assignment[1]!] = assignment[2]!;
     else if (w === '>/dev/null' || w === '1>/dev/null') command.discardStdout = true;
     else if (w === '2>/dev/null') command.discardStderr = true;
     else if (w === '2>&1') command.stderrToStdout = true;
-    else if ((w === '>' || w === '2>') && tokens[i + 1] && 'word' in tokens[i + 1]! && (tokens[i + 1] as { word: string }).word === '/dev/null') {
+    else if (w === '&>/dev/null') command.discardStdout = command.discardStderr = true;
+    else if ((w === '>' || w === '2>') && tokens[i + 1]?.word === '/dev/null') {
       if (w === '>') command.discardStdout = true;
       else command.discardStderr = true;
       i++;
