@@ -1,9 +1,10 @@
 /** MultiNetworkPolicies from the manifests, read the way OVN-Kubernetes reads them. */
 import { objectsOfKind, type ManifestObject } from '../lesson/manifests.ts';
 import { getPath, isRecord } from '../k8s/object.ts';
+import { POLICY_FOR, policyForTargets } from '../k8s/multi-network-policy.ts';
 import { namespaceOf, type LintContext, type Nad } from './context.ts';
 
-export const POLICY_FOR_ANNOTATION = 'k8s.v1.cni.cncf.io/policy-for';
+export const POLICY_FOR_ANNOTATION = POLICY_FOR;
 export const DIRECTIONS = [
   { type: 'Ingress', rules: 'ingress', peers: 'from' },
   { type: 'Egress', rules: 'egress', peers: 'to' },
@@ -26,18 +27,11 @@ export interface Policy {
 export function policies(ctx: LintContext): Policy[] {
   return objectsOfKind(ctx.manifests, 'MultiNetworkPolicy').map((manifest) => {
     const namespace = namespaceOf(manifest.object);
-    const annotation = manifest.object.metadata.annotations?.[POLICY_FOR_ANNOTATION];
-    if (annotation === undefined) return { manifest, namespace };
-    // Comma-separated, spaces stripped; a bare name means the policy's namespace.
-    const targets = annotation
-      .replace(/\s+/g, '')
-      .split(',')
-      .filter(Boolean)
-      .map((reference): PolicyTarget => {
-        const [ns, name] = reference.includes('/') ? (reference.split('/', 2) as [string, string]) : [namespace, reference];
-        const nad = ctx.nads.find((n) => n.namespace === ns && n.name === name);
-        return { reference, namespace: ns, name, ...(nad ? { nad } : {}) };
-      });
+    if (manifest.object.metadata.annotations?.[POLICY_FOR_ANNOTATION] === undefined) return { manifest, namespace };
+    const targets = policyForTargets(manifest.object).map((t): PolicyTarget => {
+      const nad = ctx.nads.find((n) => n.namespace === t.namespace && n.name === t.name);
+      return { reference: `${t.namespace}/${t.name}`, namespace: t.namespace, name: t.name, ...(nad ? { nad } : {}) };
+    });
     return { manifest, namespace, targets };
   });
 }
