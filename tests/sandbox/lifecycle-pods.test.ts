@@ -49,6 +49,17 @@ ${extra.nodeSelector ? `  nodeSelector: {${extra.nodeSelector}}\n` : ''}  contai
 `;
 }
 
+/** A localnet NAD in data-adapter whose CNI config is `config` over the lesson's network. */
+function nadYaml(name: string, config: Record<string, unknown>): string {
+  const full = { cniVersion: '0.3.1', name: 'data-net', type: 'ovn-k8s-cni-overlay', topology: 'localnet', vlanID: 123, ...config };
+  return `apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata: {name: ${name}, namespace: data-adapter}
+spec:
+  config: '${JSON.stringify(full)}'
+`;
+}
+
 describe('a pod on the lesson network', () => {
   it('becomes Running and Ready with its events in the order a kubelet emits them', async () => {
     const r = await sandbox.kubectl(['apply', '-f', join(LESSON_DIR, 'manifests', 'pod-turtle-db-adapter.yaml')]);
@@ -100,12 +111,7 @@ describe('failures stay failures', () => {
   });
 
   it('an invalid NAD config is ignored by OVN-K, so the sandbox times out', async () => {
-    await applyYaml('bad-nad', `apiVersion: k8s.cni.cncf.io/v1
-kind: NetworkAttachmentDefinition
-metadata: {name: wrong-name, namespace: data-adapter}
-spec:
-  config: '{"cniVersion":"0.3.1","name":"data-net","type":"ovn-k8s-cni-overlay","topology":"localnet","vlanID":123,"netAttachDefName":"data-adapter/db-access-net"}'
-`);
+    await applyYaml('bad-nad', nadYaml('wrong-name', { netAttachDefName: 'data-adapter/db-access-net' }));
     await applyYaml('uses-bad', podYaml('uses-bad', 'data-adapter', { networks: 'wrong-name' }));
     await sandboxFailure('uses-bad', 'data-adapter', /failed to get pod annotation: timed out waiting for annotations: context deadline exceeded/);
   });
@@ -116,12 +122,7 @@ spec:
   });
 
   it('static ips on a NAD with subnets fail', async () => {
-    await applyYaml('ipam-nad', `apiVersion: k8s.cni.cncf.io/v1
-kind: NetworkAttachmentDefinition
-metadata: {name: with-ipam, namespace: data-adapter}
-spec:
-  config: '{"cniVersion":"0.3.1","name":"data-net","type":"ovn-k8s-cni-overlay","topology":"localnet","vlanID":123,"subnets":"192.168.200.0/24","netAttachDefName":"data-adapter/with-ipam"}'
-`);
+    await applyYaml('ipam-nad', nadYaml('with-ipam', { subnets: '192.168.200.0/24', netAttachDefName: 'data-adapter/with-ipam' }));
     await applyYaml('static-ipam', podYaml('static-ipam', 'data-adapter', { networks: '[{"name": "with-ipam", "ips": ["192.168.200.31/24"]}]' }));
     await sandboxFailure('static-ipam', 'data-adapter', /cannot allocate a static IP request with IPAM/);
   });
