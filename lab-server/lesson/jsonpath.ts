@@ -4,6 +4,8 @@
  * (`==`, `!=`, or bare existence). Braces are optional: `{.spec.config}`.
  * Parsed when a lesson loads, so a typo is a lint error, not a failed check.
  */
+import { isRecord } from '../k8s/object.ts';
+
 export type JsonPathSegment =
   | { kind: 'key'; key: string }
   | { kind: 'index'; index: number }
@@ -100,8 +102,4 @@ function filterMatches(segment: Extract<JsonPathSegment, { kind: 'filter' }>, it
   if (segment.op === 'exists') return value !== undefined && value !== null;
   const equal = value === segment.literal || String(value) === String(segment.literal);
   return segment.op === '==' ? equal : !equal;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
