@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { UsageError, type Command } from './command.ts';
-import { kubeClient, statusMessage } from './kube/client.ts';
+import { statusMessage } from '../kube/kube-client.ts';
+import { cliKubeClient } from './kube-config.ts';
 
 /**
  * oc: kubectl for everything kubectl knows, plus the OpenShift commands the
@@ -21,7 +22,7 @@ arguments. Honours --kubeconfig and KUBECONFIG as kubectl does.`,
     const rest = kubeconfigIndex < 0 ? args : args.filter((_, i) => i !== kubeconfigIndex && (args[kubeconfigIndex]!.includes('=') || i !== kubeconfigIndex + 1));
     const [verb, ...params] = rest;
     if (verb === 'project' || verb === 'new-project' || verb === 'whoami') {
-      const client = await kubeClient(kubeconfig);
+      const client = cliKubeClient(kubeconfig);
       if (verb === 'whoami') {
         console.log('kube:admin');
         return 0;

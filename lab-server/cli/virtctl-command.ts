@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type WebSocket from 'ws';
 import { UsageError, type Command } from './command.ts';
-import { kubeClient, statusMessage, type KubeClient } from './kube/client.ts';
+import { statusMessage, type KubeClient } from '../kube/kube-client.ts';
+import { consolePath, SerialConsoleSession } from '../kube/serial-console.ts';
+import { cliKubeClient } from './kube-config.ts';
 
 const ESCAPE = 0x1d; // ^]
 
@@ -32,7 +34,7 @@ reads it from the first line of standard input when that is not a terminal.`,
     }
     const [verb, target] = parsed.positionals;
     if (!verb || !target) throw new UsageError('give a command and a VM, e.g. virtctl console vm-workload');
-    const client = await kubeClient(parsed.values.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0]);
+    const client = cliKubeClient(parsed.values.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0]);
     const namespace = parsed.values.namespace ?? client.namespace;
     switch (verb) {
       case 'start':
@@ -57,10 +59,6 @@ async function vmAction(client: KubeClient, verb: string, namespace: string, nam
   }
   console.log(`VM ${name} was scheduled to ${verb}`);
   return 0;
-}
-
-function consolePath(namespace: string, name: string): string {
-  return `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/console`;
 }
 
 async function connect(client: KubeClient, namespace: string, name: string): Promise<WebSocket | undefined> {
@@ -93,31 +91,6 @@ async function consoleCommand(client: KubeClient, namespace: string, name: strin
     ws.on('message', (data: Buffer) => process.stdout.write(data));
     ws.on('close', () => leave(0));
   });
-}
-
-/** Waits until the console's output ends with a pattern; returns everything read since the last wait. */
-function reader(ws: WebSocket): (pattern: RegExp, timeoutMs?: number) => Promise<string> {
-  let buffer = '';
-  let notify: (() => void) | undefined;
-  ws.on('message', (data: Buffer) => {
-    buffer += data.toString('utf8');
-    notify?.();
-  });
-  return (pattern, timeoutMs = 15_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the console did not show ${pattern} in time; last output: ${JSON.stringify(buffer.slice(-200))}`)), timeoutMs);
-      const check = () => {
-        if (pattern.test(buffer)) {
-          clearTimeout(timer);
-          notify = undefined;
-          const read = buffer;
-          buffer = '';
-          resolve(read);
-        }
-      };
-      notify = check;
-      check();
-    });
 }
 
 async function readPassword(prompt: string): Promise<string> {
@@ -155,40 +128,29 @@ async function sshCommand(client: KubeClient, namespace: string, target: string,
   const match = /^(?:([^@]+)@)?(?:vm\/|vmi\/)?([a-z0-9.-]+)$/.exec(target);
   if (!match) throw new UsageError(`"${target}" is not a VM target; write [USER@]vm/NAME`);
   const [, user = 'fedora', name = ''] = match;
-  const ws = await connect(client, namespace, name);
-  if (!ws) return 255;
-  const wait = reader(ws);
+  let session: SerialConsoleSession;
   try {
-    ws.send('\r');
-    await wait(/login: $/);
-    ws.send(`${user}\r`);
-    await wait(/Password: $/);
-    ws.send(`${await readPassword(`${user}@vm/${name}'s password: `)}\r`);
-    const greeting = await wait(/(\$ |# )$|Login incorrect/);
-    if (/Login incorrect/.test(greeting)) {
-      ws.close();
+    session = await SerialConsoleSession.open(client, namespace, name);
+  } catch (error) {
+    console.error(`can't access VMI ${name}: ${(error as Error).message}`);
+    return 255;
+  }
+  try {
+    if (!(await session.logIn(user, () => readPassword(`${user}@vm/${name}'s password: `)))) {
       console.error(`${user}@vm/${name}: Permission denied (publickey,gssapi-keyex,gssapi-with-mic,password).`);
       return 255;
     }
     if (command === undefined) {
-      ws.close();
       console.error('an interactive ssh session goes through "virtctl console"; give --command to run one command');
       return 2;
     }
-    const marker = '__labpath_exit_';
-    ws.send(`${command}; echo ${marker}$?\r`);
-    const output = await wait(new RegExp(`${marker}(\\d+)\\r?\\n[\\s\\S]*(\\$ |# )$`), 180_000);
-    const lines = output.replace(/\r/g, '').split('\n');
-    const end = lines.findIndex((l) => l.startsWith(marker));
-    const code = Number(lines[end]!.slice(marker.length));
-    // The first line is the console echoing the command back.
-    process.stdout.write(lines.slice(1, end).map((l) => `${l}\n`).join(''));
-    ws.send('exit\r');
-    ws.close();
+    const { code, output } = await session.run(command, 180_000);
+    process.stdout.write(output);
     return code;
   } catch (error) {
-    ws.close();
     console.error(`virtctl ssh: ${(error as Error).message}`);
     return 255;
+  } finally {
+    session.close();
   }
 }

@@ -1,11 +1,11 @@
 /**
- * A client of a real (or sandbox) Kubernetes API for our CLIs: the kubeconfig
- * from --kubeconfig or KUBECONFIG, TLS and credentials applied as kubectl does.
+ * Raw requests and WebSockets to a real (or sandbox) Kubernetes API, with the
+ * kubeconfig's TLS and credentials applied as kubectl does: for the endpoints
+ * client-node has no API for (KubeVirt subresources, the serial console).
  */
 import { request, type RequestOptions } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import WebSocket from 'ws';
-import { UsageError } from '../command.ts';
 
 export interface KubeClient {
   server: string;
@@ -15,16 +15,9 @@ export interface KubeClient {
   websocket(path: string, protocols: string[]): Promise<WebSocket>;
 }
 
-export async function kubeClient(kubeconfig: string | undefined): Promise<KubeClient> {
-  const config = new k8s.KubeConfig();
-  try {
-    if (kubeconfig) config.loadFromFile(kubeconfig);
-    else config.loadFromDefault();
-  } catch (error) {
-    throw new UsageError(`cannot read the kubeconfig${kubeconfig ? ` ${kubeconfig}` : ''}: ${(error as Error).message}`);
-  }
+export function kubeClientFor(config: k8s.KubeConfig): KubeClient {
   const cluster = config.getCurrentCluster();
-  if (!cluster) throw new UsageError('the kubeconfig has no current cluster: set a current-context, or pass --kubeconfig');
+  if (!cluster) throw new Error('the kubeconfig has no current cluster: set a current-context');
   const namespace = config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
   const options = async (): Promise<RequestOptions> => {
     const opts: RequestOptions = { headers: {} };
