@@ -70,11 +70,38 @@ export function vmCloudInitNetworkData(vm: KubeObject): CloudInitNetworkData {
 }
 
 export function vmCloudInitUserData(vm: KubeObject): string | undefined {
-  const volumes = getPath(vm, ['spec', 'template', 'spec', 'volumes']);
+  return cloudInitUserData(getPath(vm, ['spec', 'template', 'spec', 'volumes']));
+}
+
+export function vmiCloudInitUserData(vmi: KubeObject): string | undefined {
+  return cloudInitUserData(getPath(vmi, ['spec', 'volumes']));
+}
+
+function cloudInitUserData(volumes: unknown): string | undefined {
   if (!Array.isArray(volumes)) return undefined;
   for (const volume of volumes) {
     const text = getPath(volume, ['cloudInitNoCloud', 'userData']) ?? getPath(volume, ['cloudInitConfigDrive', 'userData']);
     if (typeof text === 'string') return text;
   }
   return undefined;
+}
+
+export interface GuestAccount {
+  user: string;
+  password?: string;
+  packages: string[];
+}
+
+/** The login cloud-init sets up from userData: `user` (default fedora), `password`, and `packages`. */
+export function guestAccount(userData: string | undefined): GuestAccount {
+  let config: unknown = {};
+  try {
+    config = userData ? parseYaml(userData) : {};
+  } catch {
+    config = {};
+  }
+  const user = isRecord(config) && typeof config.user === 'string' ? config.user : 'fedora';
+  const password = isRecord(config) && (typeof config.password === 'string' || typeof config.password === 'number') ? String(config.password) : undefined;
+  const packages = isRecord(config) && Array.isArray(config.packages) ? config.packages.map(String) : [];
+  return { user, ...(password !== undefined ? { password } : {}), packages };
 }

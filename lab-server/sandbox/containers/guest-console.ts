@@ -3,8 +3,8 @@
  * password, then the simulated shell on the guest, whose programs are those
  * of a Fedora cloud image plus the packages cloud-init installed.
  */
-import { parse as parseYaml } from 'yaml';
-import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
+import { getPath, type KubeObject } from '../../k8s/object.ts';
+import { guestAccount, vmiCloudInitUserData, type GuestAccount } from '../../k8s/kubevirt.ts';
 import type { Cluster } from '../cluster.ts';
 import { findImage } from '../lifecycle/images.ts';
 import type { ContainerProcess, ProcessIO } from './process.ts';
@@ -15,28 +15,6 @@ import type { Machine } from './shell/program.ts';
 
 /** Programs that come only with a package; the rest are in the cloud image. */
 const PACKAGED: Record<string, string> = { psql: 'postgresql' };
-
-export interface GuestAccount {
-  user: string;
-  password?: string;
-  packages: string[];
-}
-
-/** The login cloud-init sets up: `user` (default fedora), `password`, and `packages`. */
-export function guestAccount(vmi: KubeObject): GuestAccount {
-  const volumes = (getPath(vmi, ['spec', 'volumes']) as unknown[] | undefined) ?? [];
-  const userData = volumes.map((v) => getPath(v, ['cloudInitNoCloud', 'userData']) ?? getPath(v, ['cloudInitConfigDrive', 'userData'])).find((u) => typeof u === 'string') as string | undefined;
-  let config: unknown = {};
-  try {
-    config = userData ? parseYaml(userData) : {};
-  } catch {
-    config = {};
-  }
-  const user = isRecord(config) && typeof config.user === 'string' ? config.user : 'fedora';
-  const password = isRecord(config) && (typeof config.password === 'string' || typeof config.password === 'number') ? String(config.password) : undefined;
-  const packages = isRecord(config) && Array.isArray(config.packages) ? config.packages.map(String) : [];
-  return { user, ...(password !== undefined ? { password } : {}), packages };
-}
 
 export function guestMachine(cluster: Cluster, vmi: KubeObject, account: GuestAccount): Machine {
   const installed = new Set([...CONTAINER_PROGRAMS].filter((p) => !PACKAGED[p] || account.packages.includes(PACKAGED[p]!)));
@@ -53,7 +31,7 @@ export function guestMachine(cluster: Cluster, vmi: KubeObject, account: GuestAc
 
 /** The console session: login, then a shell; logging out returns to the login prompt. */
 export function guestConsole(cluster: Cluster, vmi: KubeObject, io: ProcessIO): ContainerProcess {
-  const account = guestAccount(vmi);
+  const account = guestAccount(vmiCloudInitUserData(vmi));
   const machine = guestMachine(cluster, vmi, account);
   let stage: 'login' | 'password' | 'shell' = 'login';
   let typed = '';
