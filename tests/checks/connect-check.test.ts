@@ -1,0 +1,84 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { clusterAccess, evaluateCheck, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
+import type { CheckResult } from '../../lab-server/checks/check-result.ts';
+import type { ConnectCheck } from '../../lab-server/checks/connect-check.ts';
+import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
+import { LESSON_DIR } from '../helpers/paths.ts';
+import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+
+let sandbox: TestSandbox;
+let access: ClusterAccess;
+let lesson: LoadedLesson;
+
+before(async () => {
+  sandbox = await startSandbox();
+  const config = new k8s.KubeConfig();
+  config.loadFromFile(sandbox.kubeconfig);
+  access = clusterAccess(config);
+  const loaded = await loadLesson(LESSON_DIR);
+  assert.ok(loaded.lesson);
+  lesson = loaded.lesson;
+});
+after(() => sandbox.close());
+
+async function kubectl(...args: string[]): Promise<void> {
+  const r = await sandbox.kubectl(args);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+const apply = (...manifests: string[]) => kubectl('apply', ...manifests.flatMap((m) => ['-f', join(LESSON_DIR, 'manifests', m)]));
+
+async function stepResults(stepId: string): Promise<CheckResult[]> {
+  const step = lesson.steps.find((s) => s.step.id === stepId);
+  assert.ok(step);
+  return (await Promise.all(step.step.checks.map((c) => evaluateCheck(c, access)))).flat();
+}
+
+const fromPod = (port: number, expect: 'allowed' | 'denied'): ConnectCheck => ({
+  type: 'connect',
+  from: { namespace: 'data-adapter', pod: 'turtle-db-adapter' },
+  to: { host: '192.168.200.1', port, protocol: 'TCP' },
+  expect,
+  message: 'the adapter cannot reach the database',
+});
+
+describe('connect checks probe from inside the workloads', () => {
+  it('a source that does not exist yet fails and says so', async () => {
+    await apply('nncp-bridge-mapping.yaml', 'namespaces.yaml', 'nad-data-adapter.yaml', 'nad-data-consumer.yaml');
+    const [pod] = await evaluateCheck(fromPod(5432, 'allowed'), access);
+    assert.equal(pod!.status, 'failed');
+    assert.equal(pod!.actual, 'pod data-adapter/turtle-db-adapter does not exist');
+    const [vm] = await evaluateCheck({ ...fromPod(5432, 'allowed'), from: { namespace: 'data-consumer', vm: 'vm-workload' } }, access);
+    assert.equal(vm!.status, 'failed');
+    assert.match(vm!.actual, /not running \(no VirtualMachineInstance\)/);
+  });
+
+  it('the workloads step passes once the pod and the VM reach the database', async () => {
+    await apply('pod-turtle-db-adapter.yaml', 'vm-workload.yaml');
+    await kubectl('wait', '-n', 'data-adapter', 'pod/turtle-db-adapter', '--for=condition=Ready', '--timeout=60s');
+    await kubectl('wait', '-n', 'data-consumer', 'vm/vm-workload', '--for=condition=Ready', '--timeout=60s');
+    const results = await stepResults('workloads');
+    assert.ok(results.every((r) => r.status === 'passed'), JSON.stringify(results, null, 2));
+    const vmProbe = results.find((r) => r.subject.startsWith('vm data-consumer/vm-workload → 192.168.200.1:5432'));
+    assert.equal(vmProbe?.actual, 'connects');
+  });
+
+  it('a port nothing listens on is refused, which is not the same as denied', async () => {
+    const [result] = await evaluateCheck(fromPod(5433, 'denied'), access);
+    assert.equal(result!.status, 'failed');
+    assert.match(result!.actual, /connection refused: the network lets it through/);
+  });
+
+  it('after the default deny, the denied probes pass and the allowed ones time out', async () => {
+    await apply('network-enable-multinetworkpolicy.yaml', 'mnp-default-deny-data-adapter.yaml', 'mnp-default-deny-data-consumer.yaml');
+    const denied = await stepResults('default-deny');
+    assert.ok(denied.every((r) => r.status === 'passed'), JSON.stringify(denied, null, 2));
+    const [allowed] = await evaluateCheck(fromPod(5432, 'allowed'), access);
+    assert.equal(allowed!.status, 'failed');
+    assert.equal(allowed!.actual, 'times out (dropped)');
+    assert.equal(allowed!.message, 'the adapter cannot reach the database');
+  });
+});
