@@ -18,3 +18,14 @@ export async function evaluateCheck(check: Check, access: ClusterAccess): Promis
   if (check.type === 'connect') return [await evaluateConnectCheck(check, access)];
   return evaluateResourceCheck(check, access.reader);
 }
+
+/**
+ * Every result of every check, in the step's order. Reads run in parallel;
+ * probes run one after another, since a VM's serial console takes one
+ * session at a time (KubeVirt refuses a second).
+ */
+export async function evaluateChecks(checks: readonly Check[], access: ClusterAccess): Promise<CheckResult[]> {
+  const results: Promise<CheckResult[]>[] = checks.map((check) => (check.type === 'connect' ? Promise.resolve([]) : evaluateCheck(check, access)));
+  for (const [i, check] of checks.entries()) if (check.type === 'connect') results[i] = Promise.resolve(await evaluateCheck(check, access));
+  return (await Promise.all(results)).flat();
+}

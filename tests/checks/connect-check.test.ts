@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { clusterAccess, evaluateCheck, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
+import { clusterAccess, evaluateCheck, evaluateChecks, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 import type { ConnectCheck } from '../../lab-server/checks/connect-check.ts';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
@@ -34,7 +34,7 @@ const apply = (...manifests: string[]) => kubectl('apply', ...manifests.flatMap(
 async function stepResults(stepId: string): Promise<CheckResult[]> {
   const step = lesson.steps.find((s) => s.step.id === stepId);
   assert.ok(step);
-  return (await Promise.all(step.step.checks.map((c) => evaluateCheck(c, access)))).flat();
+  return evaluateChecks(step.step.checks, access);
 }
 
 const fromPod = (port: number, expect: 'allowed' | 'denied'): ConnectCheck => ({

@@ -1,0 +1,90 @@
+/**
+ * Waits for a step's checks to pass, re-evaluating when the cluster changes:
+ * watches on every kind the checks read (connect checks read the whole network
+ * path), one evaluation per burst of events, and a slow tick for what changes
+ * without an API event (a guest finishing its boot).
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Check } from '../lesson/schema.ts';
+import { collectionPath } from '../kube/resource-paths.ts';
+import type { CheckResult } from './check-result.ts';
+import { evaluateChecks, type ClusterAccess } from './evaluate-check.ts';
+
+const BURST_MS = 150;
+const TICK_MS = 5_000;
+
+/** The kinds a reachability answer depends on: workloads, attachments, node mappings, policies, enforcement. */
+const NETWORK_PATH_KINDS: readonly { apiVersion: string; kind: string }[] = [
+  { apiVersion: 'v1', kind: 'Pod' },
+  { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' },
+  { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition' },
+  { apiVersion: 'k8s.cni.cncf.io/v1beta1', kind: 'MultiNetworkPolicy' },
+  { apiVersion: 'nmstate.io/v1beta1', kind: 'NodeNetworkState' },
+  { apiVersion: 'operator.openshift.io/v1', kind: 'Network' },
+];
+
+export function watchedKinds(checks: readonly Check[]): { apiVersion: string; kind: string }[] {
+  const kinds = checks.flatMap((check) => {
+    if (check.type === 'connect') return NETWORK_PATH_KINDS;
+    return [check.resource, ...(check.forEach ? [check.forEach] : [])].map(({ apiVersion, kind }) => ({ apiVersion, kind }));
+  });
+  return [...new Map(kinds.map((k) => [`${k.apiVersion} ${k.kind}`, k])).values()];
+}
+
+export const allPassed = (results: readonly CheckResult[]) => results.every((r) => r.status === 'passed');
+
+/** Resolves with the first all-passing results, or the last results when time runs out. */
+export async function waitForChecks(checks: readonly Check[], access: ClusterAccess, timeoutMs: number): Promise<{ passed: boolean; results: CheckResult[] }> {
+  let results = await evaluateChecks(checks, access);
+  if (allPassed(results)) return { passed: true, results };
+  const watchers: AbortController[] = [];
+  try {
+    return await new Promise((resolve) => {
+      let running = false;
+      let again = false;
+      let burst: NodeJS.Timeout | undefined;
+      const deadline = setTimeout(() => finish(false), timeoutMs);
+      const tick = setInterval(() => schedule(), TICK_MS);
+      let done = false;
+      function finish(passed: boolean) {
+        if (done) return;
+        done = true;
+        clearTimeout(deadline);
+        clearInterval(tick);
+        clearTimeout(burst);
+        resolve({ passed, results });
+      }
+      async function evaluate() {
+        if (running) return void (again = true);
+        running = true;
+        try {
+          results = await evaluateChecks(checks, access);
+        } finally {
+          running = false;
+        }
+        if (allPassed(results)) return finish(true);
+        if (again) {
+          again = false;
+          schedule();
+        }
+      }
+      function schedule() {
+        if (done) return;
+        clearTimeout(burst);
+        burst = setTimeout(() => evaluate().catch(() => schedule()), BURST_MS);
+      }
+      const watch = new k8s.Watch(access.client.config);
+      for (const { apiVersion, kind } of watchedKinds(checks)) {
+        void collectionPath(access.client, apiVersion, kind).then(async (lookup) => {
+          // A kind the cluster does not serve yet is covered by the tick.
+          if (!lookup.ok || done) return;
+          const controller = await watch.watch(lookup.path, { allowWatchBookmarks: true }, (phase) => phase !== 'BOOKMARK' && schedule(), () => undefined);
+          if (done) controller.abort();
+          else watchers.push(controller);
+        }).catch(() => undefined);
+      }
+    });
+  } finally {
+    for (const w of watchers) w.abort();
+  }
+}
