@@ -5,8 +5,9 @@ import { lintCommand } from './lint-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { virtctlCommand } from './virtctl-command.ts';
 import { ocCommand } from './oc-command.ts';
+import { verifyCommand } from './verify-command.ts';
 
-const COMMANDS: readonly Command[] = [lintCommand, sandboxCommand, virtctlCommand, ocCommand];
+const COMMANDS: readonly Command[] = [lintCommand, verifyCommand, sandboxCommand, virtctlCommand, ocCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -1,11 +1,11 @@
 import { writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLessonDir, loadLesson } from '../lesson/load.ts';
+import { loadLesson } from '../lesson/load.ts';
 import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { SandboxHost } from '../sandbox/sandbox-host.ts';
 import { UsageError, type Command } from './command.ts';
-import { LESSONS_ROOT } from './paths.ts';
+import { lessonDirOf } from './lesson-arg.ts';
 
 const DEFAULT_LESSON = 'localnet-microsegmentation';
 
@@ -31,8 +31,7 @@ Options:
     const port = values.port === undefined ? 6443 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
     const lessonArg = values.lesson ?? DEFAULT_LESSON;
-    const lessonDir = isLessonDir(resolve(lessonArg)) ? resolve(lessonArg) : join(LESSONS_ROOT, lessonArg);
-    if (!isLessonDir(lessonDir)) throw new UsageError(`no lesson "${lessonArg}": give a lesson id under content/lessons/ or a folder holding lesson.yaml`);
+    const lessonDir = lessonDirOf(lessonArg);
     const { lesson, diagnostics } = await loadLesson(lessonDir);
     if (!lesson) {
       for (const d of diagnostics) console.error(formatDiagnostic(d));

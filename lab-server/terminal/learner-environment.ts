@@ -1,0 +1,38 @@
+/**
+ * What a learner's shell gets: kubectl, oc and virtctl on PATH, KUBECONFIG set,
+ * its own HOME, and a working directory holding a copy of the lesson's
+ * manifests. `labpath verify` runs solve commands in exactly this environment.
+ */
+import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LABPATH_CLI = fileURLToPath(new URL('../cli/labpath.ts', import.meta.url));
+/** Our implementations, reached through labpath; kubectl is the real one on PATH. */
+const SHIMMED_TOOLS = ['oc', 'virtctl'] as const;
+
+export interface LearnerEnvironment {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function prepareLearnerEnvironment(options: { root: string; kubeconfig: string; manifestsDir: string }): Promise<LearnerEnvironment> {
+  const bin = join(options.root, 'bin');
+  const home = join(options.root, 'home');
+  const cwd = join(options.root, 'lesson');
+  await Promise.all([mkdir(bin, { recursive: true }), mkdir(home, { recursive: true })]);
+  await cp(options.manifestsDir, cwd, { recursive: true });
+  for (const tool of SHIMMED_TOOLS) {
+    const shim = join(bin, tool);
+    await writeFile(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(LABPATH_CLI)} ${tool} "$@"\n`);
+    await chmod(shim, 0o755);
+  }
+  return {
+    cwd,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, KUBECONFIG: options.kubeconfig, HOME: home, KUBECACHEDIR: join(home, '.kube', 'cache') },
+  };
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
