@@ -1,46 +1,14 @@
 /** `labpath sandbox` as a user runs it: ready line, kubeconfig, signals, and --state across SIGKILL. */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CLI, LESSON_DIR } from '../helpers/paths.ts';
+import { LESSON_DIR } from '../helpers/paths.ts';
 import { labpath, run } from '../helpers/run.ts';
 import { KUBECTL } from '../helpers/sandbox.ts';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  kubeconfig: string;
-  exited: Promise<number | null>;
-}
-
-/** Every sandbox process a test starts; killed when the file ends, whatever failed. */
-const children: ChildProcess[] = [];
-after(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-async function startCommand(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let output = '';
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const match = /sandbox ready: .*\n/.exec(output);
-      if (match) resolve(match[0]);
-    });
-    child.stderr!.on('data', (d) => (output += d));
-    void exited.then(() => reject(new Error(`labpath sandbox exited early:\n${output}`)));
-  });
-  const match = /^sandbox ready: (https:\/\/127\.0\.0\.1:\d+) kubeconfig=(\S+)\n$/.exec(line);
-  assert.ok(match, line);
-  return { child, url: match[1]!, kubeconfig: match[2]!, exited };
-}
+import { startSandboxCommand as startCommand } from '../helpers/sandbox-process.ts';
 
 function kubectl(kubeconfig: string, home: string, args: string[]) {
   return run(KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, `cache-${Math.random()}`) } });

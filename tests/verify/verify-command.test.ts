@@ -4,13 +4,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labpath } from '../helpers/run.ts';
+import { startSandboxCommand } from '../helpers/sandbox-process.ts';
 import { lessonCopy } from '../helpers/lesson-copy.ts';
 import { LESSON_ID } from '../helpers/paths.ts';
 
 describe('labpath verify', () => {
-  it('proves every step of the shipped lesson on a fresh sandbox and writes JUnit', async () => {
+  it('proves every step of every lesson on a fresh sandbox and writes JUnit', async () => {
     const junit = join(await mkdtemp(join(tmpdir(), 'labpath-junit-')), 'verify.xml');
-    const r = await labpath(['verify', '--lesson', LESSON_ID, '--junit', junit]);
+    const r = await labpath(['verify', '--junit', junit]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /step\s+pre-check\s+solve\s+post-check\s+seconds/);
     assert.match(r.stdout, /^4 network-attachment\s+failed\s+ok\s+passed\s+\d+\.\d$/m);
@@ -45,4 +46,21 @@ describe('labpath verify', () => {
     assert.equal(lesson.code, 2);
     assert.match(lesson.stderr, /no lesson "no-such-lesson"/);
   });
+});
+
+describe('labpath verify --kubeconfig', () => {
+  it('on a sandbox started separately gives the same result as the embedded one', async () => {
+    const sandbox = await startSandboxCommand(['--kubeconfig', join(await mkdtemp(join(tmpdir(), 'labpath-separate-')), 'kubeconfig')]);
+    try {
+      const r = await labpath(['verify', '--lesson', LESSON_ID, '--kubeconfig', sandbox.kubeconfig]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`on ${sandbox.url.replace(/[.]/g, '\\.')}`));
+      const rows = r.stdout.split('\n').filter((l) => /^\d \S+\s+(failed|skipped)\s/.test(l)).map((l) => l.replace(/\s+\d+\.\d$/, ''));
+      assert.equal(rows.length, 9);
+      assert.ok(rows.every((row) => /(passed|skipped)$/.test(row)), rows.join('\n'));
+    } finally {
+      sandbox.child.kill('SIGTERM');
+    }
+  });
+
 });
