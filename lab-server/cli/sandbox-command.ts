@@ -5,6 +5,7 @@ import { loadLesson } from '../lesson/load.ts';
 import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { SandboxHost } from '../sandbox/sandbox-host.ts';
 import { UsageError, type Command } from './command.ts';
+import { untilStopped } from './until-stopped.ts';
 import { lessonDirOf } from './lesson-arg.ts';
 
 const DEFAULT_LESSON = 'localnet-microsegmentation';
@@ -54,15 +55,7 @@ Options:
     await mkdir(dirname(kubeconfigFile), { recursive: true });
     await writeFile(kubeconfigFile, kubeconfig, { mode: 0o600 });
     console.log(`sandbox ready: ${host.url} kubeconfig=${kubeconfigFile}`);
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        done();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
     await host.close();
     return 0;
   },

@@ -13,6 +13,7 @@ import { preflight } from '../verify/preflight.ts';
 import { describeFailure, formatTable } from '../verify/report-table.ts';
 import { verifyLesson } from '../verify/verify-lesson.ts';
 import { UsageError, type Command } from './command.ts';
+import { untilStopped } from './until-stopped.ts';
 import { allLessonDirs, lessonDirOf } from './lesson-arg.ts';
 
 export const verifyCommand: Command = {
@@ -124,15 +125,7 @@ async function runLesson(lesson: LoadedLesson, round: number, options: VerifyOpt
 
 async function keepRunning({ host, kubeconfig }: { host: SandboxHost; kubeconfig: string }): Promise<void> {
   console.log(`sandbox kept running: ${host.url} kubeconfig=${kubeconfig} (Ctrl-C stops it)`);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await host.close();
 }
 

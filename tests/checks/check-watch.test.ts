@@ -1,21 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { waitForChecks, watchedKinds } from '../../lab-server/checks/check-watch.ts';
 import { clusterAccess, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { Check } from '../../lab-server/lesson/schema.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
-import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
 
 before(async () => {
   sandbox = await startSandbox();
-  const config = new k8s.KubeConfig();
-  config.loadFromFile(sandbox.kubeconfig);
-  access = clusterAccess(config);
+  access = clusterAccess(kubeConfigOf(sandbox));
 });
 after(() => sandbox.close());
 

@@ -1,13 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { clusterAccess, evaluateCheck, evaluateChecks, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 import type { ConnectCheck } from '../../lab-server/checks/connect-check.ts';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
-import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
@@ -15,9 +14,7 @@ let lesson: LoadedLesson;
 
 before(async () => {
   sandbox = await startSandbox();
-  const config = new k8s.KubeConfig();
-  config.loadFromFile(sandbox.kubeconfig);
-  access = clusterAccess(config);
+  access = clusterAccess(kubeConfigOf(sandbox));
   const loaded = await loadLesson(LESSON_DIR);
   assert.ok(loaded.lesson);
   lesson = loaded.lesson;

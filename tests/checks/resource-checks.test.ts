@@ -8,7 +8,7 @@ import { evaluateResourceCheck, type ResourceCheck } from '../../lab-server/chec
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
-import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let reader: ClusterReader;
@@ -16,9 +16,7 @@ let lesson: LoadedLesson;
 
 before(async () => {
   sandbox = await startSandbox();
-  const config = new k8s.KubeConfig();
-  config.loadFromFile(sandbox.kubeconfig);
-  reader = clusterReader(config);
+  reader = clusterReader(kubeConfigOf(sandbox));
   const loaded = await loadLesson(LESSON_DIR);
   assert.ok(loaded.lesson);
   lesson = loaded.lesson;
@@ -102,8 +100,7 @@ describe('when the cluster cannot answer, checks say so instead of failing', () 
   });
 
   it('a wrong token is "unauthorised"', async () => {
-    const config = new k8s.KubeConfig();
-    config.loadFromFile(sandbox.kubeconfig);
+    const config = kubeConfigOf(sandbox);
     const user = config.getCurrentUser();
     assert.ok(user);
     (user as { token?: string }).token = 'not-the-token';

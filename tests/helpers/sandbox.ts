@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
 import { request } from 'node:https';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,4 +90,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A client-node KubeConfig for a test sandbox, as the check engine and other clients load one. */
+export function kubeConfigOf(sandbox: TestSandbox): k8s.KubeConfig {
+  const config = new k8s.KubeConfig();
+  config.loadFromFile(sandbox.kubeconfig);
+  return config;
 }
