@@ -3,7 +3,7 @@
  * including `forEach` expansion, against whatever cluster the reader talks to.
  */
 import type { Check, ResourceRef } from '../lesson/schema.ts';
-import { evaluateJsonPath, parseJsonPath } from '../lesson/jsonpath.ts';
+import { evaluateJsonPath, parseJsonPath, type JsonPathSegment } from '../lesson/jsonpath.ts';
 import { getPath, isRecord, type KubeObject } from '../k8s/object.ts';
 import type { CheckResult } from './check-result.ts';
 import type { ClusterReader, ClusterProblem } from './cluster-reader.ts';
@@ -55,7 +55,8 @@ async function readTargets(ref: ResourceRef, reader: ClusterReader) {
 }
 
 function fieldVerdict(check: FieldCheck, subject: string, objects: KubeObject[]): CheckResult {
-  const expected = `${check.path}${check.json ? ` → ${check.json}` : ''} ${check.equals !== undefined ? `= ${JSON.stringify(check.equals)}` : `matches /${check.matches}/`}`;
+  const selector = `${check.path}${check.json ? ` → ${check.json}` : ''}`;
+  const expected = `${selector} ${check.equals !== undefined ? `= ${JSON.stringify(check.equals)}` : `matches /${check.matches}/`}`;
   if (objects.length === 0) return verdict(false, check, subject, expected, 'not found');
   const selected = objects.map((object) => selectValues(check, object));
   const notJson = selected.find((s) => !s.ok);
@@ -63,7 +64,7 @@ function fieldVerdict(check: FieldCheck, subject: string, objects: KubeObject[])
   const values = selected.flatMap((s) => (s.ok ? s.values : []));
   const pattern = check.matches !== undefined ? new RegExp(check.matches) : undefined;
   const passes = values.some((value) => (pattern ? pattern.test(String(value)) : value === check.equals || String(value) === String(check.equals)));
-  return verdict(passes, check, subject, expected, values.length === 0 ? `${check.path}${check.json ? ` → ${check.json}` : ''} selects nothing` : values.map((v) => JSON.stringify(v)).join(', '));
+  return verdict(passes, check, subject, expected, values.length === 0 ? `${selector} selects nothing` : values.map((v) => JSON.stringify(v)).join(', '));
 }
 
 type FieldCheck = Extract<ResourceCheck, { type: 'field' }>;
@@ -84,11 +85,18 @@ function selectValues(check: FieldCheck, object: KubeObject): Selected {
   return { ok: true, values };
 }
 
-// The lesson schema parsed every path when the lesson loaded, so failure here is a bug.
-function parsed(path: string) {
-  const result = parseJsonPath(path);
-  if (!result.ok) throw new Error(`unvalidated JSONPath reached the check engine: ${result.error}`);
-  return result.segments;
+// Watches re-evaluate the same checks on every change; a path is parsed once.
+const parsedPaths = new Map<string, JsonPathSegment[]>();
+
+// The lesson schema validated every path when the lesson loaded, so failure here is a bug.
+function parsed(path: string): JsonPathSegment[] {
+  let segments = parsedPaths.get(path);
+  if (!segments) {
+    const result = parseJsonPath(path);
+    if (!result.ok) throw new Error(`unvalidated JSONPath reached the check engine: ${result.error}`);
+    parsedPaths.set(path, (segments = result.segments));
+  }
+  return segments;
 }
 
 function conditionVerdict(check: Extract<ResourceCheck, { type: 'condition' }>, subject: string, objects: KubeObject[]): CheckResult {
