@@ -1,23 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { clusterAccess, evaluateCheck, evaluateChecks, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 import type { ConnectCheck } from '../../lab-server/checks/connect-check.ts';
-import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
-import { LESSON_DIR } from '../helpers/paths.ts';
 import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
-let lesson: LoadedLesson;
 
 before(async () => {
   sandbox = await startSandbox();
   access = clusterAccess(kubeConfigOf(sandbox));
-  const loaded = await loadLesson(LESSON_DIR);
-  assert.ok(loaded.lesson);
-  lesson = loaded.lesson;
 });
 after(() => sandbox.close());
 
@@ -26,10 +19,10 @@ async function kubectl(...args: string[]): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
 }
 
-const apply = (...manifests: string[]) => kubectl('apply', ...manifests.flatMap((m) => ['-f', join(LESSON_DIR, 'manifests', m)]));
+const apply = (...manifests: string[]) => sandbox.applyLessonManifests(...manifests);
 
 async function stepResults(stepId: string): Promise<CheckResult[]> {
-  const step = lesson.steps.find((s) => s.step.id === stepId);
+  const step = sandbox.lesson.steps.find((s) => s.step.id === stepId);
   assert.ok(step);
   return evaluateChecks(step.step.checks, access);
 }

@@ -6,25 +6,20 @@ import * as k8s from '@kubernetes/client-node';
 import { clusterReader, type ClusterReader } from '../../lab-server/checks/cluster-reader.ts';
 import { evaluateResourceCheck, type ResourceCheck } from '../../lab-server/checks/resource-checks.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
-import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let reader: ClusterReader;
-let lesson: LoadedLesson;
 
 before(async () => {
   sandbox = await startSandbox();
   reader = clusterReader(kubeConfigOf(sandbox));
-  const loaded = await loadLesson(LESSON_DIR);
-  assert.ok(loaded.lesson);
-  lesson = loaded.lesson;
 });
 after(() => sandbox.close());
 
 function checksOf(stepId: string): ResourceCheck[] {
-  const step = lesson.steps.find((s) => s.step.id === stepId);
+  const step = sandbox.lesson.steps.find((s) => s.step.id === stepId);
   assert.ok(step, `no step ${stepId}`);
   return step.step.checks.filter((c): c is ResourceCheck => c.type !== 'connect');
 }
@@ -33,10 +28,7 @@ async function evaluate(checks: ResourceCheck[]): Promise<CheckResult[]> {
   return (await Promise.all(checks.map((c) => evaluateResourceCheck(c, reader)))).flat();
 }
 
-async function apply(manifest: string): Promise<void> {
-  const r = await sandbox.kubectl(['apply', '-f', join(LESSON_DIR, 'manifests', manifest)]);
-  assert.equal(r.code, 0, r.stderr);
-}
+const apply = (manifest: string) => sandbox.applyLessonManifests(manifest);
 
 describe('resource checks of the shipped lesson, read through client-node', () => {
   it('the namespaces step fails with "not found", then passes', async () => {
@@ -55,7 +47,7 @@ describe('resource checks of the shipped lesson, read through client-node', () =
     assert.equal(missing[0]!.status, 'failed');
     assert.equal(missing[0]!.actual, 'not found');
     const unmapped = await evaluateResourceCheck(perWorker!, reader);
-    const workers = lesson.lesson.environment.nodes.filter((n) => n.roles.includes('worker')).map((n) => n.name);
+    const workers = sandbox.lesson.lesson.environment.nodes.filter((n) => n.roles.includes('worker')).map((n) => n.name);
     assert.deepEqual(unmapped.map((r) => r.subject).sort(), workers.map((w) => `NodeNetworkState ${w}`).sort());
     for (const r of unmapped) {
       assert.equal(r.status, 'failed');

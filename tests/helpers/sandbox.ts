@@ -1,10 +1,11 @@
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { request } from 'node:https';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLesson } from '../../lab-server/lesson/load.ts';
+import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
 import { SandboxHost, type ClusterHandle } from '../../lab-server/sandbox/sandbox-host.ts';
 import { LESSON_DIR } from './paths.ts';
 import { run, type RunResult } from './run.ts';
@@ -22,6 +23,8 @@ export function kubectlBinaries(): { name: string; path: string }[] {
 }
 
 export interface TestSandbox {
+  /** The shipped lesson whose environment the cluster was built from. */
+  lesson: LoadedLesson;
   host: SandboxHost;
   handle: ClusterHandle;
   kubeconfig: string;
@@ -29,6 +32,8 @@ export interface TestSandbox {
   kubectl(args: string[], options?: { binary?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
   /** A raw API request with this cluster's token (or `token`); the body is parsed when it is JSON. */
   api(method: string, path: string, options?: { contentType?: string; body?: string | Buffer; token?: string }): Promise<ApiResponse>;
+  /** `kubectl apply` of files from the lesson's manifests/ folder; fails the test if kubectl does. */
+  applyLessonManifests(...files: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,12 +53,18 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
   const home = await mkdtemp(join(tmpdir(), 'labpath-kubectl-'));
   const kubeconfig = join(home, 'kubeconfig');
   await writeFile(kubeconfig, handle.kubeconfig);
+  const kubectl: TestSandbox['kubectl'] = (args, runOptions = {}) =>
+    run(runOptions.binary ?? options.kubectl ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...runOptions.env } });
   return {
+    lesson,
     host,
     handle,
     kubeconfig,
-    kubectl: (args, runOptions = {}) =>
-      run(runOptions.binary ?? options.kubectl ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...runOptions.env } }),
+    kubectl,
+    async applyLessonManifests(...files) {
+      const r = await kubectl(['apply', ...files.flatMap((f) => ['-f', join(LESSON_DIR, 'manifests', f)])]);
+      assert.equal(r.code, 0, r.stderr);
+    },
     api: (method, path, options = {}) =>
       new Promise((resolve, reject) => {
         const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? handle.token}` };

@@ -13,9 +13,7 @@ let work: string;
 before(async () => {
   sandbox = await startSandbox();
   work = await mkdtemp(join(tmpdir(), 'labpath-kubevirt-'));
-  const m = join(LESSON_DIR, 'manifests');
-  const r = await sandbox.kubectl(['apply', '-f', join(m, 'namespaces.yaml'), '-f', join(m, 'nad-data-consumer.yaml')]);
-  assert.equal(r.code, 0, r.stderr);
+  await sandbox.applyLessonManifests('namespaces.yaml', 'nad-data-consumer.yaml');
 });
 after(() => sandbox?.close());
 

@@ -17,9 +17,7 @@ let work: string;
 before(async () => {
   sandbox = await startSandbox();
   work = await mkdtemp(join(tmpdir(), 'labpath-pods-'));
-  const manifests = join(LESSON_DIR, 'manifests');
-  const r = await sandbox.kubectl(['apply', '-f', join(manifests, 'namespaces.yaml'), '-f', join(manifests, 'nad-data-adapter.yaml')]);
-  assert.equal(r.code, 0, r.stderr);
+  await sandbox.applyLessonManifests('namespaces.yaml', 'nad-data-adapter.yaml');
 });
 after(() => sandbox?.close());
 
