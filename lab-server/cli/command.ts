@@ -1,8 +1,9 @@
-/** A `labpath` subcommand: its name, one-line summary, usage text and entry point. */
+/** A `labpath` subcommand: its name, usage text and entry point (the dispatcher holds the one-line summaries). */
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
+  /** `--help` after a verb belongs to the wrapped tool (`oc get --help` is kubectl's help). */
+  forwardsHelp?: boolean;
   /** Resolves to the process exit code. */
   run(args: string[]): Promise<number>;
 }

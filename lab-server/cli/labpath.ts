@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /** `labpath`: one entry point, one module per subcommand. */
 import { EXIT_USAGE, UsageError, type Command } from './command.ts';
-import { lintCommand } from './lint-command.ts';
-import { sandboxCommand } from './sandbox-command.ts';
-import { virtctlCommand } from './virtctl-command.ts';
-import { ocCommand } from './oc-command.ts';
-import { verifyCommand } from './verify-command.ts';
 
-const COMMANDS: readonly Command[] = [lintCommand, verifyCommand, sandboxCommand, virtctlCommand, ocCommand];
+/**
+ * Commands load on demand: `oc` and `virtctl` run once per learner command, and
+ * loading every command's dependencies (client-node alone takes ~0.4 s) would
+ * make each of them that much slower.
+ */
+const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'lint', summary: 'check lessons (schema and cross-manifest rules) and report file:line findings', load: async () => (await import('./lint-command.ts')).lintCommand },
+  { name: 'verify', summary: 'prove every step of a lesson: checks fail, the solution runs, checks pass', load: async () => (await import('./verify-command.ts')).verifyCommand },
+  { name: 'sandbox', summary: 'run a sandbox cluster (a Kubernetes API server kubectl can use) for a lesson', load: async () => (await import('./sandbox-command.ts')).sandboxCommand },
+  { name: 'virtctl', summary: 'KubeVirt client: console, ssh (through the console), start, stop, restart', load: async () => (await import('./virtctl-command.ts')).virtctlCommand },
+  { name: 'oc', summary: 'OpenShift client: kubectl commands plus project, new-project, whoami', load: async () => (await import('./oc-command.ts')).ocCommand },
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -25,12 +31,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`labpath: unknown command "${name}"\n\n${usage()}`);
     return EXIT_USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const command = await entry.load();
+  const asksHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+  if (command.forwardsHelp ? asksHelp(rest[0]) : rest.some(asksHelp)) {
     console.log(command.usage);
     return 0;
   }

@@ -9,7 +9,6 @@ import { LESSONS_ROOT } from './paths.ts';
 
 export const lintCommand: Command = {
   name: 'lint',
-  summary: 'check lessons (schema and cross-manifest rules) and report file:line findings',
   usage: `Usage: labpath lint [--format text|json] [--rules] [LESSON_DIR...]
 
 Checks each lesson folder (holding lesson.yaml) or folder of manifests.

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { UsageError, type Command } from './command.ts';
-import { statusMessage } from '../kube/kube-client.ts';
-import { cliKubeClient } from './kube-config.ts';
 
 /**
  * oc: kubectl for everything kubectl knows, plus the OpenShift commands the
@@ -11,7 +9,7 @@ import { cliKubeClient } from './kube-config.ts';
  */
 export const ocCommand: Command = {
   name: 'oc',
-  summary: 'OpenShift client: kubectl commands plus project, new-project, whoami',
+  forwardsHelp: true,
   usage: `Usage: labpath oc <kubectl command …> | project [NAME] | new-project NAME | whoami
 
 Every command but project, new-project and whoami runs kubectl with the same
@@ -22,6 +20,8 @@ arguments. Honours --kubeconfig and KUBECONFIG as kubectl does.`,
     const rest = kubeconfigIndex < 0 ? args : args.filter((_, i) => i !== kubeconfigIndex && (args[kubeconfigIndex]!.includes('=') || i !== kubeconfigIndex + 1));
     const [verb, ...params] = rest;
     if (verb === 'project' || verb === 'new-project' || verb === 'whoami') {
+      // Loaded here so that the kubectl passthrough, the common case, stays quick.
+      const [{ cliKubeClient }, { statusMessage }] = await Promise.all([import('./kube-config.ts'), import('../kube/kube-client.ts')]);
       const client = cliKubeClient(kubeconfig);
       if (verb === 'whoami') {
         console.log('kube:admin');

@@ -12,7 +12,6 @@ const DEFAULT_LESSON = 'localnet-microsegmentation';
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
-  summary: 'run a sandbox cluster (a Kubernetes API server kubectl can use) for a lesson',
   usage: `Usage: labpath sandbox [--port N] [--kubeconfig FILE] [--lesson ID|DIR] [--state FILE]
 
 Starts a sandbox cluster on https://127.0.0.1:N, seeded with the lesson's

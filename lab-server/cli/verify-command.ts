@@ -18,7 +18,6 @@ import { allLessonDirs, lessonDirOf } from './lesson-arg.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'prove every step of a lesson: checks fail, the solution runs, checks pass',
   usage: `Usage: labpath verify [--lesson ID|DIR] [--kubeconfig FILE] [--junit FILE] [--from STEP] [--repeat N] [--keep]
 
 For each step in order: its checks must fail first (unless the step declares

@@ -9,7 +9,6 @@ const ESCAPE = 0x1d; // ^]
 
 export const virtctlCommand: Command = {
   name: 'virtctl',
-  summary: 'KubeVirt client: console, ssh (through the console), start, stop, restart',
   usage: `Usage: labpath virtctl <command> [options]
 
 Commands:
