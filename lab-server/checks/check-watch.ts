@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Check } from '../lesson/schema.ts';
 import { collectionPath } from '../kube/resource-paths.ts';
 import type { CheckResult } from './check-result.ts';
-import { evaluateChecks, type ClusterAccess } from './evaluate-check.ts';
+import { allPassed, evaluateChecks, type ClusterAccess } from './evaluate-check.ts';
 
 const BURST_MS = 150;
 const TICK_MS = 5_000;
@@ -30,8 +30,6 @@ export function watchedKinds(checks: readonly Check[]): { apiVersion: string; ki
   });
   return [...new Map(kinds.map((k) => [`${k.apiVersion} ${k.kind}`, k])).values()];
 }
-
-export const allPassed = (results: readonly CheckResult[]) => results.every((r) => r.status === 'passed');
 
 /** Resolves with the first all-passing results, or the last results when time runs out. */
 export async function waitForChecks(checks: readonly Check[], access: ClusterAccess, timeoutMs: number): Promise<{ passed: boolean; results: CheckResult[] }> {

@@ -13,6 +13,7 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import { SerialConsoleSession } from '../kube/serial-console.ts';
 import type { CheckResult } from './check-result.ts';
 import type { ClusterProblem, ClusterReader } from './cluster-reader.ts';
+import { explainConnection } from './explain-connection.ts';
 
 export type ConnectCheck = Extract<Check, { type: 'connect' }>;
 
@@ -21,24 +22,63 @@ export interface ProbeAccess {
   client: KubeClient;
 }
 
-/** Seconds nc waits for a dropped connection: short, since a check waits on it. */
-const PROBE_WAIT_SECONDS = 1;
+/**
+ * How long nc waits before calling a connection dropped (Ncat's time syntax).
+ * Every probe here crosses one L2 segment, where an answer (SYN-ACK or RST)
+ * takes well under a millisecond even with ARP and OVS's first-packet upcall,
+ * so 300 ms leaves a wide margin; a denied probe costs the check this long.
+ */
+const PROBE_WAIT = '0.3';
 const CONSOLE_COMMAND_TIMEOUT_MS = 30_000;
 
 type Outcome = 'connected' | 'refused' | 'timeout';
 /** Either the probe ran, or the source is not in a state to run it (a failure), or we could not ask (an error). */
 type Probe = { ran: true; outcome: Outcome } | { ran: false; status: 'failed' | 'error'; actual: string; message?: string };
 
-export async function evaluateConnectCheck(check: ConnectCheck, access: ProbeAccess): Promise<CheckResult> {
+/** The checks of a step that probe from one workload; they share its exec or console session. */
+export function sourceKey(check: ConnectCheck): string {
+  return 'pod' in check.from ? `pod ${check.from.namespace}/${check.from.pod}` : `vm ${check.from.namespace}/${check.from.vm}`;
+}
+
+/**
+ * Probes from one source in order, over one console login for a VM. With
+ * `stopAtFirstFailure` the probes after the first one that does not pass are
+ * not run (a pre-check needs only one); `stop` ends the run early, dropping a
+ * probe in flight, when another source has already failed.
+ */
+export async function evaluateConnectChecks(checks: readonly ConnectCheck[], access: ProbeAccess, options: { stopAtFirstFailure?: boolean; stop?: AbortSignal } = {}): Promise<CheckResult[]> {
+  const first = checks[0];
+  if (!first) return [];
+  const prober = 'pod' in first.from ? await podProber(first.from.namespace, first.from.pod, access) : await vmProber(first.from.namespace, first.from.vm, access);
+  const results: CheckResult[] = [];
+  try {
+    for (const check of checks) {
+      if (options.stop?.aborted) break;
+      const probe = prober.ready ? await prober.probe(probeCommand(check), options.stop) : prober.unavailable;
+      if (!probe) break;
+      results.push(await resultOf(check, probe, access));
+      if (options.stopAtFirstFailure && results.at(-1)!.status !== 'passed') break;
+    }
+  } finally {
+    if (prober.ready) prober.close();
+  }
+  return results;
+}
+
+function probeCommand(check: ConnectCheck): string[] {
+  return ['nc', '-z', '-v', '-w', PROBE_WAIT, check.to.host, String(check.to.port)];
+}
+
+async function resultOf(check: ConnectCheck, probe: Probe, access: ProbeAccess): Promise<CheckResult> {
   const { host, port, protocol } = check.to;
-  const source = 'pod' in check.from ? `pod ${check.from.namespace}/${check.from.pod}` : `vm ${check.from.namespace}/${check.from.vm}`;
-  const subject = `${source} → ${host}:${port}/${protocol}`;
+  const subject = `${sourceKey(check)} → ${host}:${port}/${protocol}`;
   const expected = check.expect === 'allowed' ? 'connects' : 'times out (dropped)';
-  const command = ['nc', '-z', '-v', '-w', String(PROBE_WAIT_SECONDS), host, String(port)];
-  const probe = 'pod' in check.from ? await probeFromPod(check.from.namespace, check.from.pod, command, access) : await probeFromVm(check.from.namespace, check.from.vm, command, access);
   if (!probe.ran) return { status: probe.status, subject, expected, actual: probe.actual, message: probe.message ?? check.message };
   const passes = check.expect === 'allowed' ? probe.outcome === 'connected' : probe.outcome === 'timeout';
-  return { status: passes ? 'passed' : 'failed', subject, expected, actual: OUTCOME_TEXT[probe.outcome], message: check.message };
+  const result: CheckResult = { status: passes ? 'passed' : 'failed', subject, expected, actual: OUTCOME_TEXT[probe.outcome], message: check.message };
+  if (passes) return result;
+  const explanation = await explainConnection(access.client, check);
+  return explanation ? { ...result, explanation } : result;
 }
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -47,54 +87,80 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   timeout: 'times out (dropped)',
 };
 
-async function probeFromPod(namespace: string, name: string, command: string[], access: ProbeAccess): Promise<Probe> {
+/** A source ready to probe from, or why it is not. A probe cut short by `stop` has no answer. */
+type Prober = { ready: true; probe: (command: string[], stop?: AbortSignal) => Promise<Probe | undefined>; close: () => void } | { ready: false; unavailable: Probe };
+
+async function podProber(namespace: string, name: string, access: ProbeAccess): Promise<Prober> {
+  const unavailable = (probe: Probe): Prober => ({ ready: false, unavailable: probe });
   const read = await access.reader.get({ apiVersion: 'v1', kind: 'Pod', namespace, name });
-  if (!read.ok) return cannotAsk(read.problem);
+  if (!read.ok) return unavailable(cannotAsk(read.problem));
   const pod = read.value;
-  if (!pod) return { ran: false, status: 'failed', actual: `pod ${namespace}/${name} does not exist` };
+  if (!pod) return unavailable({ ran: false, status: 'failed', actual: `pod ${namespace}/${name} does not exist` });
   const notRunning = podNotRunning(pod);
-  if (notRunning) return { ran: false, status: 'failed', actual: notRunning };
+  if (notRunning) return unavailable({ ran: false, status: 'failed', actual: notRunning });
   const container = String(getPath(pod, ['spec', 'containers', 0, 'name']) ?? '');
-  let output = '';
-  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString('utf8')), done()) });
-  let status: k8s.V1Status;
-  try {
-    status = await new Promise<k8s.V1Status>((resolve, reject) => {
-      new k8s.Exec(access.client.config).exec(namespace, name, container, command, sink, sink, null, false, resolve).catch(reject);
-    });
-  } catch (error) {
-    return { ran: false, status: 'error', actual: 'exec failed', message: `cannot exec into pod ${namespace}/${name}: ${(error as Error).message}` };
-  }
-  return classify(exitCodeOf(status), output, `pod ${namespace}/${name}`);
+  const exec = new k8s.Exec(access.client.config);
+  const probe = async (command: string[], stop?: AbortSignal): Promise<Probe | undefined> => {
+    let output = '';
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString('utf8')), done()) });
+    let status: k8s.V1Status | undefined;
+    try {
+      status = await new Promise<k8s.V1Status | undefined>((resolve, reject) => {
+        exec.exec(namespace, name, container, command, sink, sink, null, false, resolve).then((ws) => {
+          const cut = () => (ws.close(), resolve(undefined));
+          if (stop?.aborted) cut();
+          else stop?.addEventListener('abort', cut, { once: true });
+        }, reject);
+      });
+    } catch (error) {
+      return { ran: false, status: 'error', actual: 'exec failed', message: `cannot exec into pod ${namespace}/${name}: ${(error as Error).message}` };
+    }
+    return status && classify(exitCodeOf(status), output, `pod ${namespace}/${name}`);
+  };
+  return { ready: true, probe, close: () => undefined };
 }
 
-async function probeFromVm(namespace: string, name: string, command: string[], access: ProbeAccess): Promise<Probe> {
+async function vmProber(namespace: string, name: string, access: ProbeAccess): Promise<Prober> {
+  const unavailable = (probe: Probe): Prober => ({ ready: false, unavailable: probe });
   const read = await access.reader.get({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', namespace, name });
-  if (!read.ok) return cannotAsk(read.problem);
+  if (!read.ok) return unavailable(cannotAsk(read.problem));
   const vmi = read.value;
-  if (!vmi) return { ran: false, status: 'failed', actual: `VM ${namespace}/${name} is not running (no VirtualMachineInstance)` };
+  if (!vmi) return unavailable({ ran: false, status: 'failed', actual: `VM ${namespace}/${name} is not running (no VirtualMachineInstance)` });
   const phase = String(getPath(vmi, ['status', 'phase']) ?? 'Pending');
-  if (phase !== 'Running') return { ran: false, status: 'failed', actual: `VM ${namespace}/${name} is ${phase}, not Running` };
+  if (phase !== 'Running') return unavailable({ ran: false, status: 'failed', actual: `VM ${namespace}/${name} is ${phase}, not Running` });
   const account = guestAccount(vmiCloudInitUserData(vmi));
-  if (account.password === undefined)
-    return { ran: false, status: 'error', actual: 'no password', message: `VM ${namespace}/${name} sets no password in cloud-init userData; the probe logs in on its serial console and needs one` };
+  const password = account.password;
+  if (password === undefined)
+    return unavailable({ ran: false, status: 'error', actual: 'no password', message: `VM ${namespace}/${name} sets no password in cloud-init userData; the probe logs in on its serial console and needs one` });
   let session: SerialConsoleSession;
   try {
     session = await SerialConsoleSession.open(access.client, namespace, name);
   } catch (error) {
-    return { ran: false, status: 'error', actual: 'no console', message: `cannot open the serial console of VM ${namespace}/${name}: ${(error as Error).message}` };
+    return unavailable({ ran: false, status: 'error', actual: 'no console', message: `cannot open the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
   }
+  const stalled = (error: unknown): Probe => ({ ran: false, status: 'error', actual: 'console stalled', message: `the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
   try {
-    const password = account.password;
-    if (!(await session.logIn(account.user, async () => password)))
-      return { ran: false, status: 'error', actual: 'login incorrect', message: `the guest of VM ${namespace}/${name} refused ${account.user} with the cloud-init password` };
-    const { code, output } = await session.run(command.join(' '), CONSOLE_COMMAND_TIMEOUT_MS);
-    return classify(code, output, `VM ${namespace}/${name}`);
+    if (!(await session.logIn(account.user, async () => password))) {
+      session.close();
+      return unavailable({ ran: false, status: 'error', actual: 'login incorrect', message: `the guest of VM ${namespace}/${name} refused ${account.user} with the cloud-init password` });
+    }
   } catch (error) {
-    return { ran: false, status: 'error', actual: 'console stalled', message: `the serial console of VM ${namespace}/${name}: ${(error as Error).message}` };
-  } finally {
     session.close();
+    return unavailable(stalled(error));
   }
+  const probe = async (command: string[], stop?: AbortSignal): Promise<Probe | undefined> => {
+    const cut = () => session.close();
+    stop?.addEventListener('abort', cut, { once: true });
+    try {
+      const { code, output } = await session.run(command.join(' '), CONSOLE_COMMAND_TIMEOUT_MS);
+      return classify(code, output, `VM ${namespace}/${name}`);
+    } catch (error) {
+      return stop?.aborted ? undefined : stalled(error);
+    } finally {
+      stop?.removeEventListener('abort', cut);
+    }
+  };
+  return { ready: true, probe, close: () => session.close() };
 }
 
 function podNotRunning(pod: KubeObject): string | undefined {

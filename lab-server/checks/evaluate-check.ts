@@ -4,7 +4,7 @@ import type { Check } from '../lesson/schema.ts';
 import { kubeClientFor } from '../kube/kube-client.ts';
 import type { CheckResult } from './check-result.ts';
 import { clusterReader } from './cluster-reader.ts';
-import { evaluateConnectCheck, type ProbeAccess } from './connect-check.ts';
+import { evaluateConnectChecks, sourceKey, type ProbeAccess } from './connect-check.ts';
 import { evaluateResourceCheck } from './resource-checks.ts';
 
 export type ClusterAccess = ProbeAccess;
@@ -15,17 +15,33 @@ export function clusterAccess(config: k8s.KubeConfig): ClusterAccess {
 
 /** A check can yield several results (one per `forEach` item). */
 export async function evaluateCheck(check: Check, access: ClusterAccess): Promise<CheckResult[]> {
-  if (check.type === 'connect') return [await evaluateConnectCheck(check, access)];
+  if (check.type === 'connect') return evaluateConnectChecks([check], access);
   return evaluateResourceCheck(check, access.reader);
 }
 
 /**
  * Every result of every check, in the step's order. Reads run in parallel;
- * probes run one after another, since a VM's serial console takes one
- * session at a time (KubeVirt refuses a second).
+ * probes run in parallel across sources and one after another within a
+ * source, since a VM's serial console takes one session at a time. With
+ * `stopAtFirstFailure` (a pre-check needs only one failure), the reads go
+ * first and probes run only if every read passed.
  */
-export async function evaluateChecks(checks: readonly Check[], access: ClusterAccess): Promise<CheckResult[]> {
-  const results: Promise<CheckResult[]>[] = checks.map((check) => (check.type === 'connect' ? Promise.resolve([]) : evaluateCheck(check, access)));
-  for (const [i, check] of checks.entries()) if (check.type === 'connect') results[i] = Promise.resolve(await evaluateCheck(check, access));
-  return (await Promise.all(results)).flat();
+export async function evaluateChecks(checks: readonly Check[], access: ClusterAccess, options: { stopAtFirstFailure?: boolean } = {}): Promise<CheckResult[]> {
+  const results = new Map<Check, CheckResult[]>();
+  const reads = checks.filter((check) => check.type !== 'connect');
+  await Promise.all(reads.map(async (check) => results.set(check, await evaluateResourceCheck(check, access.reader))));
+  const readFailed = [...results.values()].some((r) => !allPassed(r));
+  if (!(options.stopAtFirstFailure && readFailed)) {
+    const bySource = Map.groupBy(checks.filter((check) => check.type === 'connect'), sourceKey);
+    // Once one source has failed, the others' answers change nothing: stop them.
+    const failed = new AbortController();
+    await Promise.all([...bySource.values()].map(async (group) => {
+      const groupResults = await evaluateConnectChecks(group, access, options.stopAtFirstFailure ? { stopAtFirstFailure: true, stop: failed.signal } : {});
+      groupResults.forEach((result, i) => results.set(group[i]!, [result]));
+      if (!allPassed(groupResults)) failed.abort();
+    }));
+  }
+  return checks.flatMap((check) => results.get(check) ?? []);
 }
+
+export const allPassed = (results: readonly CheckResult[]) => results.every((r) => r.status === 'passed');

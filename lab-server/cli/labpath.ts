@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 /** `labpath`: one entry point, one module per subcommand. */
+import { enableCompileCache } from 'node:module';
 import { EXIT_USAGE, UsageError, type Command } from './command.ts';
+
+// The commands load after this line, so their dependencies (client-node above all)
+// come from V8's code cache on every run but the first: oc and virtctl run often.
+enableCompileCache();
 
 /**
  * Commands load on demand: `oc` and `virtctl` run once per learner command, and

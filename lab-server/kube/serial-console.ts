@@ -17,11 +17,16 @@ export class SerialConsoleSession {
   readonly ws: WebSocket;
   private buffer = '';
   private notify: (() => void) | undefined;
+  private closed = false;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data: Buffer) => {
       this.buffer += data.toString('utf8');
+      this.notify?.();
+    });
+    ws.on('close', () => {
+      this.closed = true;
       this.notify?.();
     });
   }
@@ -64,6 +69,11 @@ export class SerialConsoleSession {
         reject(new Error(`the console did not show ${pattern} in time; last output: ${JSON.stringify(this.buffer.slice(-200))}`));
       }, timeoutMs);
       const check = () => {
+        if (this.closed && !pattern.test(this.buffer)) {
+          clearTimeout(timer);
+          this.notify = undefined;
+          return reject(new Error(`the console closed before showing ${pattern}`));
+        }
         if (!pattern.test(this.buffer)) return;
         clearTimeout(timer);
         this.notify = undefined;

@@ -33,5 +33,5 @@ export function describeFailure(r: StepReport): string {
 }
 
 function resultLines(results: readonly CheckResult[]): string[] {
-  return results.flatMap((x) => [`  - ${x.status === 'error' ? 'could not check' : 'failed'}: ${x.subject}`, `    expected ${x.expected}; found ${x.actual}`, `    ${x.message}`]);
+  return results.flatMap((x) => [`  - ${x.status === 'error' ? 'could not check' : 'failed'}: ${x.subject}`, `    expected ${x.expected}; found ${x.actual}`, `    ${x.message}`, ...(x.explanation ? [`    why: ${x.explanation}`] : [])]);
 }

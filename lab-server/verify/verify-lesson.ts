@@ -5,8 +5,8 @@
  */
 import type { LoadedLesson, LoadedStep } from '../lesson/load.ts';
 import type { CheckResult } from '../checks/check-result.ts';
-import { allPassed, waitForChecks } from '../checks/check-watch.ts';
-import { evaluateChecks, type ClusterAccess } from '../checks/evaluate-check.ts';
+import { waitForChecks } from '../checks/check-watch.ts';
+import { allPassed, evaluateChecks, type ClusterAccess } from '../checks/evaluate-check.ts';
 import type { LearnerEnvironment } from '../terminal/learner-environment.ts';
 import { runSolve, type SolveRun } from './run-solve.ts';
 
@@ -50,7 +50,8 @@ async function verifyStep(loaded: LoadedStep, access: ClusterAccess, environment
   if (!setup && step.checks.length > 0) {
     if (step.checksExemptBeforeSolve) report.pre = 'exempt';
     else {
-      report.preResults = await evaluateChecks(step.checks, access);
+      // One failing check is enough to show the step is not done already.
+      report.preResults = await evaluateChecks(step.checks, access, { stopAtFirstFailure: true });
       report.pre = report.preResults.some((r) => r.status === 'error') ? 'error' : allPassed(report.preResults) ? 'passed' : 'failed';
       if (report.pre !== 'failed') return finish(false);
     }

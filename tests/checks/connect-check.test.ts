@@ -70,5 +70,16 @@ describe('connect checks probe from inside the workloads', () => {
     assert.equal(allowed!.status, 'failed');
     assert.equal(allowed!.actual, 'times out (dropped)');
     assert.equal(allowed!.message, 'the adapter cannot reach the database');
+    // The sandbox says why; the verdict itself came from the probe.
+    assert.match(allowed!.explanation ?? '', /default-deny-to-database-server/);
+  });
+
+  it('a pre-check stops at the first failure: reads first, then no probe at all', async () => {
+    const step = sandbox.lesson.steps.find((s) => s.step.id === 'allow-vm-to-database')!;
+    const results = await evaluateChecks(step.step.checks, access, { stopAtFirstFailure: true });
+    assert.deepEqual(results.map((r) => r.status), ['failed'], JSON.stringify(results, null, 2));
+    assert.match(results[0]!.subject, /MultiNetworkPolicy data-consumer\/allow-vm-to-database/);
+    const all = await evaluateChecks(step.step.checks, access);
+    assert.equal(all.length, 3, 'without the option every check is evaluated');
   });
 });

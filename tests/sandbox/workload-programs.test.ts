@@ -103,4 +103,41 @@ describe('programs in pods', () => {
     const curl = await sandbox.kubectl([...CLIENT, 'curl', '-s', '-m', '2', 'http://192.168.200.10:9000/']);
     assert.equal(curl.code, 28, 'the adapter is isolated for ingress, so the client times out');
   });
+
+  it("nc takes Ncat's time values for -w and rejects a wait of zero as Ncat does", async () => {
+    for (const wait of ['0.2', '200ms']) {
+      const started = Date.now();
+      const r = await sandbox.kubectl([...ADAPTER, 'nc', '-z', '-v', '-w', wait, '192.168.200.1', '5432']);
+      const waited = Date.now() - started;
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Ncat: TIMEOUT\./);
+      assert.ok(waited >= 200 && waited < 1000, `-w ${wait} waited ${waited} ms`);
+    }
+    const zero = await sandbox.kubectl([...ADAPTER, 'nc', '-z', '-w', '0', '192.168.200.1', '5432']);
+    assert.equal(zero.code, 2);
+    assert.match(zero.stderr, /Ncat: Invalid -w timeout \(must be greater than 0\)\. QUITTING\./);
+  });
+
+  it('a ReachabilityReview explains the answer: which policy decided', async () => {
+    const review = join(await mkdtemp(join(tmpdir(), 'labpath-review-')), 'review.yaml');
+    await writeFile(review, `apiVersion: sandbox.labpath.dev/v1alpha1
+kind: ReachabilityReview
+spec:
+  from: { namespace: data-adapter, pod: turtle-db-adapter }
+  to: { host: 192.168.200.1, port: 5432 }
+`);
+    const r = await sandbox.kubectl(['create', '-f', review, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const status = JSON.parse(r.stdout).status;
+    assert.equal(status.outcome, 'timeout');
+    assert.deepEqual(status.decidedBy, { kind: 'policy', name: 'default-deny-to-database-server' });
+    assert.match(status.reason, /default-deny-to-database-server/);
+    assert.equal((await sandbox.kubectl(['get', 'reachabilityreviews'])).code, 1, 'reviews are answered, not stored');
+
+    await writeFile(review, 'apiVersion: sandbox.labpath.dev/v1alpha1\nkind: ReachabilityReview\nspec:\n  from: { namespace: data-adapter }\n  to: { host: 192.168.200.1, port: 70000 }\n');
+    const bad = await sandbox.kubectl(['create', '-f', review]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /spec\.from: Invalid value: exactly one of pod or vm names the source/);
+    assert.match(bad.stderr, /spec\.to\.port: Invalid value: 70000: must be a port number from 1 to 65535/);
+  });
 });

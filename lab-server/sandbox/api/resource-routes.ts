@@ -12,6 +12,8 @@ import { serveLogs } from './logs.ts';
 import { chooseContainer } from './pod-containers.ts';
 import { requireRunning } from './exec.ts';
 import { createProjectRequest, isProjectView, serveProjectView } from './project-view.ts';
+import { createReachabilityReview } from './reachability-review.ts';
+import type { KubeObject } from '../../k8s/object.ts';
 import {
   checkPatchType, createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
 } from './resource-handlers.ts';
@@ -19,6 +21,12 @@ import { optionalBody, send, sendWithWarnings } from './respond.ts';
 import { errors } from './status.ts';
 import { renderTable, wantsTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
+
+/** Kinds that are requests rather than objects: POSTed, answered, and (apart from what they create) not stored. */
+const CREATE_ONLY_KINDS: Record<string, (req: ResourceRequest, body: unknown) => KubeObject> = {
+  ProjectRequest: createProjectRequest,
+  ReachabilityReview: createReachabilityReview,
+};
 
 export interface ResourceRoute {
   type: ResourceType;
@@ -33,10 +41,11 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
   const table = wantsTable(accept);
   const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
   const { type } = route;
-  if (type.kind === 'ProjectRequest') {
-    if (method !== 'POST' || route.name !== undefined) throw errors.methodNotAllowed(method, 'projectrequests');
+  const createOnly = CREATE_ONLY_KINDS[type.kind];
+  if (createOnly) {
+    if (method !== 'POST' || route.name !== undefined) throw errors.methodNotAllowed(method, type.plural);
     checkObjectMediaType(mediaType(req));
-    return send(res, 201, createProjectRequest({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
+    return send(res, 201, createOnly({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
   }
   if (isProjectView(type)) return serveProjectView({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, req, res, table, isWatch);
 

@@ -1,6 +1,30 @@
 /** The built-in kinds the sandbox serves, as data. Table columns for them live in api/tables.ts. */
 import { ALL_VERBS, type ResourceType } from './types.ts';
 
+const REACHABILITY_REVIEW_SCHEMA = {
+  type: 'object',
+  description: 'Asks the sandbox network model whether a workload can reach a host and port, and why. Created, answered, never stored.',
+  properties: {
+    spec: {
+      type: 'object',
+      required: ['from', 'to'],
+      properties: {
+        from: { type: 'object', required: ['namespace'], properties: { namespace: { type: 'string' }, pod: { type: 'string' }, vm: { type: 'string' } } },
+        to: { type: 'object', required: ['host', 'port'], properties: { host: { type: 'string' }, port: { type: 'integer' }, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } } },
+      },
+    },
+    status: {
+      type: 'object',
+      properties: {
+        outcome: { type: 'string', enum: ['connected', 'refused', 'timeout', 'unavailable'] },
+        reason: { type: 'string', description: 'What decided the outcome, in a sentence a learner can act on.' },
+        decidedBy: { type: 'object', properties: { kind: { type: 'string', enum: ['source', 'path', 'policy', 'listener'] }, name: { type: 'string' } } },
+        steps: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
+};
+
 type Entry = [kind: string, plural: string, namespaced: boolean, shortNames: string[], extra?: Partial<ResourceType>];
 
 function builtin(group: string, version: string, entries: Entry[]): ResourceType[] {
@@ -39,5 +63,7 @@ export const BUILTIN_TYPES: ResourceType[] = [
     ['Project', 'projects', false, [], { verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }],
     ['ProjectRequest', 'projectrequests', false, [], { verbs: ['create', 'list'] }],
   ]),
+  // The sandbox's own review kind: the network model explains a reachability answer (api/reachability-review.ts).
+  ...builtin('sandbox.labpath.dev', 'v1alpha1', [['ReachabilityReview', 'reachabilityreviews', false, [], { verbs: ['create'], strategicMerge: false, schema: REACHABILITY_REVIEW_SCHEMA }]]),
   ...builtin('apiextensions.k8s.io', 'v1', [['CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], { subresources: ['status'], categories: ['api-extensions'], strategicMerge: false }]]),
 ];

@@ -111,22 +111,27 @@ export const nc: Program = async (context) => {
   const args = context.argv.slice(1);
   let verbose = false;
   let scan = false;
-  let waitSeconds = 10;
+  let waitText = '10';
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-w') waitSeconds = Number(args[++i]);
+    if (a === '-w') waitText = args[++i] ?? '';
     else if (a.startsWith('-') && a.length > 1) {
       for (const flag of a.slice(1)) {
         if (flag === 'v') verbose = true;
         else if (flag === 'z') scan = true;
-        else if (flag === 'w') waitSeconds = Number(args[++i]);
+        else if (flag === 'w') waitText = args[++i] ?? '';
       }
     } else positional.push(a);
   }
+  const waitMs = ncatMilliseconds(waitText);
+  if (waitMs === undefined) {
+    context.err('Ncat: Invalid -w timeout (must be greater than 0). QUITTING.\n');
+    return 2;
+  }
   const [host, portText] = positional;
   const port = Number(portText);
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535 || !Number.isFinite(waitSeconds)) {
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) {
     context.err(`${NCAT_VERSION}Ncat: You must specify a host to connect to and a port. QUITTING.\n`);
     return 2;
   }
@@ -142,10 +147,20 @@ export const nc: Program = async (context) => {
     context.err('Ncat: Connection refused.\n');
     return 1;
   }
-  if (!(await context.sleep(waitSeconds * 1000))) return 130;
+  if (!(await context.sleep(waitMs))) return 130;
   context.err('Ncat: TIMEOUT.\n');
   return 1;
 };
+
+const NCAT_TIME_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Ncat's time values: a number, seconds unless it ends in ms, s, m or h ("0.5", "500ms"). */
+function ncatMilliseconds(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?$/.exec(text);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * NCAT_TIME_UNITS_MS[match[2] ?? 's']!;
+  return ms > 0 ? ms : undefined;
+}
 
 export const curl: Program = async (context) => {
   const args = context.argv.slice(1);
