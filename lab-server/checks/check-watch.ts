@@ -25,7 +25,8 @@ const NETWORK_PATH_KINDS: readonly { apiVersion: string; kind: string }[] = [
 
 export function watchedKinds(checks: readonly Check[]): { apiVersion: string; kind: string }[] {
   const kinds = checks.flatMap((check) => {
-    if (check.type === 'connect') return NETWORK_PATH_KINDS;
+    // A command in a workload (psql, curl) depends on the same path as a probe.
+    if (check.type === 'connect' || check.type === 'command') return NETWORK_PATH_KINDS;
     return [check.resource, ...(check.forEach ? [check.forEach] : [])].map(({ apiVersion, kind }) => ({ apiVersion, kind }));
   });
   return [...new Map(kinds.map((k) => [`${k.apiVersion} ${k.kind}`, k])).values()];

@@ -4,39 +4,48 @@ import type { Check } from '../lesson/schema.ts';
 import { kubeClientFor } from '../kube/kube-client.ts';
 import type { CheckResult } from './check-result.ts';
 import { clusterReader } from './cluster-reader.ts';
-import { evaluateConnectChecks, sourceKey, type ProbeAccess } from './connect-check.ts';
+import { commandLine, commandResult } from './command-check.ts';
+import { connectResult, probeCommand } from './connect-check.ts';
 import { evaluateResourceCheck } from './resource-checks.ts';
+import { openWorkloadShell, workloadLabel, type WorkloadAccess } from './workload-shell.ts';
 
-export type ClusterAccess = ProbeAccess;
+export type ClusterAccess = WorkloadAccess;
 
 export function clusterAccess(config: k8s.KubeConfig): ClusterAccess {
   return { reader: clusterReader(config), client: kubeClientFor(config) };
 }
 
+/** Checks that run something inside a workload rather than read the API. */
+type WorkloadCheck = Extract<Check, { type: 'connect' | 'command' }>;
+
+const isWorkloadCheck = (check: Check): check is WorkloadCheck => check.type === 'connect' || check.type === 'command';
+const workloadOf = (check: WorkloadCheck) => (check.type === 'connect' ? check.from : check.in);
+
 /** A check can yield several results (one per `forEach` item). */
 export async function evaluateCheck(check: Check, access: ClusterAccess): Promise<CheckResult[]> {
-  if (check.type === 'connect') return evaluateConnectChecks([check], access);
-  return evaluateResourceCheck(check, access.reader);
+  return evaluateChecks([check], access);
 }
 
 /**
  * Every result of every check, in the step's order. Reads run in parallel;
- * probes run in parallel across sources and one after another within a
- * source, since a VM's serial console takes one session at a time. With
+ * commands run in parallel across workloads and one after another within one,
+ * in one shell (a VM's serial console takes one session at a time). With
  * `stopAtFirstFailure` (a pre-check needs only one failure), the reads go
- * first and probes run only if every read passed.
+ * first, commands run only if every read passed, and they stop at the first
+ * failure.
  */
 export async function evaluateChecks(checks: readonly Check[], access: ClusterAccess, options: { stopAtFirstFailure?: boolean } = {}): Promise<CheckResult[]> {
   const results = new Map<Check, CheckResult[]>();
-  const reads = checks.filter((check) => check.type !== 'connect');
-  await Promise.all(reads.map(async (check) => results.set(check, await evaluateResourceCheck(check, access.reader))));
+  await Promise.all(checks.map(async (check) => {
+    if (check.type !== 'connect' && check.type !== 'command') results.set(check, await evaluateResourceCheck(check, access.reader));
+  }));
   const readFailed = [...results.values()].some((r) => !allPassed(r));
   if (!(options.stopAtFirstFailure && readFailed)) {
-    const bySource = Map.groupBy(checks.filter((check) => check.type === 'connect'), sourceKey);
-    // Once one source has failed, the others' answers change nothing: stop them.
+    const byWorkload = Map.groupBy(checks.filter(isWorkloadCheck), (check) => workloadLabel(workloadOf(check)));
+    // Once one workload has failed, the others' answers change nothing: stop them.
     const failed = new AbortController();
-    await Promise.all([...bySource.values()].map(async (group) => {
-      const groupResults = await evaluateConnectChecks(group, access, options.stopAtFirstFailure ? { stopAtFirstFailure: true, stop: failed.signal } : {});
+    await Promise.all([...byWorkload.values()].map(async (group) => {
+      const groupResults = await runInWorkload(group, access, options.stopAtFirstFailure ? failed.signal : undefined);
       groupResults.forEach((result, i) => results.set(group[i]!, [result]));
       if (!allPassed(groupResults)) failed.abort();
     }));
@@ -45,3 +54,27 @@ export async function evaluateChecks(checks: readonly Check[], access: ClusterAc
 }
 
 export const allPassed = (results: readonly CheckResult[]) => results.every((r) => r.status === 'passed');
+
+/**
+ * The checks of one workload, in order, in one shell. Given `stop`, the run
+ * ends at the first failure here or when `stop` fires (a command in flight is
+ * dropped, with no result).
+ */
+async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAccess, stop: AbortSignal | undefined): Promise<CheckResult[]> {
+  const shell = await openWorkloadShell(workloadOf(checks[0]!), access);
+  const results: CheckResult[] = [];
+  try {
+    for (const check of checks) {
+      if (stop?.aborted) break;
+      const command = check.type === 'connect' ? probeCommand(check) : commandLine(check);
+      const ran = shell.ready ? await shell.run(command, stop) : shell.unavailable;
+      if (!ran) break;
+      const where = shell.ready ? shell.where : workloadLabel(workloadOf(check));
+      results.push(check.type === 'connect' ? await connectResult(check, ran, where, access) : commandResult(check, ran));
+      if (stop && results.at(-1)!.status !== 'passed') break;
+    }
+  } finally {
+    if (shell.ready) shell.close();
+  }
+  return results;
+}

@@ -8,7 +8,7 @@ import { getPath, isRecord, type KubeObject } from '../k8s/object.ts';
 import type { CheckResult } from './check-result.ts';
 import type { ClusterReader, ClusterProblem } from './cluster-reader.ts';
 
-export type ResourceCheck = Exclude<Check, { type: 'connect' }>;
+export type ResourceCheck = Exclude<Check, { type: 'connect' | 'command' }>;
 
 const EACH_NAME = '{{each.name}}';
 

@@ -186,6 +186,27 @@ export const checkSchema = z.discriminatedUnion('type', [
     expect: z.enum(['allowed', 'denied']),
     ...checkBase,
   }),
+  // A command a learner would type in the workload (psql, curl …), judged by its exit code and output.
+  z
+    .strictObject({
+      type: z.literal('command'),
+      in: workloadRefSchema,
+      run: z.string().trim().min(1, { error: 'write the command line to run, e.g. psql -h 192.168.200.1 -c "SELECT 1"' }),
+      expect: z.strictObject({
+        exitCode: z.number().int().min(0).max(255).default(0),
+        /** A regular expression the command's output (stdout and stderr) must match. */
+        output: z.string().optional(),
+      }).default({ exitCode: 0 }),
+      ...checkBase,
+    })
+    .superRefine((check, ctx) => {
+      if (check.expect.output === undefined) return;
+      try {
+        new RegExp(check.expect.output, 'm');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['expect', 'output'], message: `not a regular expression: ${(error as Error).message}` });
+      }
+    }),
 ]);
 
 // ---------------------------------------------------------------------- steps

@@ -56,6 +56,21 @@ describe('connect checks probe from inside the workloads', () => {
     assert.equal(vmProbe?.actual, 'connects');
   });
 
+  it('a command check runs in the guest and judges exit code and output', async () => {
+    const psql = (sql: string, output?: string) => evaluateCheck({ type: 'command', in: { namespace: 'data-consumer', vm: 'vm-workload' }, run: `PGPASSWORD=cheese psql -h 192.168.200.1 -U splinter -d turtles -t -c "${sql}"`, expect: { exitCode: 0, ...(output ? { output } : {}) }, message: 'psql fails' }, access);
+    const [counted] = await psql('SELECT count(*) FROM turtles', '^\\s*4\\s*$');
+    assert.equal(counted!.status, 'passed', JSON.stringify(counted));
+    const [wrongRows] = await psql('SELECT count(*) FROM turtles', '^\\s*5\\s*$');
+    assert.equal(wrongRows!.status, 'failed');
+    assert.match(wrongRows!.actual, /^exit 0: +4/);
+    const [badSql] = await psql('SELECT age FROM turtles');
+    assert.equal(badSql!.status, 'failed');
+    assert.equal(badSql!.actual, 'exit 1: ERROR:  column "age" does not exist');
+    assert.equal(badSql!.message, 'psql fails');
+    const [inPod] = await evaluateCheck({ type: 'command', in: { namespace: 'data-adapter', pod: 'turtle-db-adapter' }, run: 'nc -z 192.168.200.1 5432 && echo reached', expect: { exitCode: 0, output: 'reached' }, message: 'm' }, access);
+    assert.equal(inPod!.status, 'passed', JSON.stringify(inPod));
+  });
+
   it('a port nothing listens on is refused, which is not the same as denied', async () => {
     const [result] = await evaluateCheck(fromPod(5433, 'denied'), access);
     assert.equal(result!.status, 'failed');

@@ -29,10 +29,13 @@ describe('lesson schema', () => {
       { type: 'condition', resource: ref, condition: 'Ready', status: 'True', message: 'm' },
       { type: 'connect', from: { namespace: 'a', vm: 'v' }, to: { host: '192.168.200.1', port: 5432 }, expect: 'denied', message: 'm' },
       { type: 'field', forEach: { apiVersion: 'v1', kind: 'Node', labelSelector: 'node-role.kubernetes.io/worker' }, resource: { apiVersion: 'nmstate.io/v1beta1', kind: 'NodeNetworkState', name: '{{each.name}}' }, path: '.status', matches: '.', message: 'm' },
+      { type: 'command', in: { namespace: 'a', pod: 'p' }, run: 'psql -c "SELECT 1"', message: 'm' },
     ];
     for (const check of checks) assert.ok(checkSchema.safeParse(check).success, JSON.stringify(check));
     const connect = checkSchema.parse(checks[5]);
     assert.equal(connect.type === 'connect' && connect.to.protocol, 'TCP');
+    const command = checkSchema.parse(checks[7]);
+    assert.deepEqual(command.type === 'command' && command.expect, { exitCode: 0 });
   });
 
   it('rejects malformed checks with the reason', () => {
@@ -46,6 +49,9 @@ describe('lesson schema', () => {
       [{ type: 'connect', from: { namespace: 'a', pod: 'p' }, to: { host: '192.168.200.300', port: 5432 }, expect: 'allowed', message: 'm' }, /IPv4 address/],
       [{ type: 'connect', from: { namespace: 'a', pod: 'p' }, to: { host: '192.168.200.1', port: 70000 }, expect: 'allowed', message: 'm' }, /65535/],
       [{ type: 'exists', resource: ref, message: '' }, /must not be empty/],
+      [{ type: 'command', in: { namespace: 'a', vm: 'v' }, run: '  ', message: 'm' }, /write the command line to run/],
+      [{ type: 'command', in: { namespace: 'a', vm: 'v' }, run: 'psql', expect: { output: '(' }, message: 'm' }, /not a regular expression/],
+      [{ type: 'command', in: { namespace: 'a', vm: 'v' }, run: 'psql', expect: { exitCode: 300 }, message: 'm' }, /255/],
       [{ type: 'reachable', message: 'm' }, /.+/],
     ];
     for (const [value, reason] of cases) {

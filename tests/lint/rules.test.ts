@@ -149,6 +149,7 @@ const CASES: RuleCases[] = [
     failing: [
       { name: 'duplicate step id', edits: [{ file: 'steps/03-namespaces.mdx', from: 'id: namespaces', to: 'id: overview' }], file: 'steps/03-namespaces.mdx', at: 'id: overview', message: /also used by/ },
       { name: 'connect check from an unknown pod', edits: [{ file: 'steps/07-default-deny.mdx', from: '{ namespace: data-adapter, pod: turtle-db-adapter }', to: '{ namespace: data-adapter, pod: turtle-adapter }' }], file: 'steps/07-default-deny.mdx', at: 'pod: turtle-adapter', message: /no manifest defines/ },
+      { name: 'command check in an unknown VM', edits: [{ file: 'steps/05-workloads.mdx', from: 'in: { namespace: data-consumer, vm: vm-workload }', to: 'in: { namespace: data-consumer, vm: vm-workloads }' }], file: 'steps/05-workloads.mdx', at: 'vm: vm-workloads', message: /command check runs in VirtualMachine data-consumer\/vm-workloads, which no manifest defines/ },
     ],
   },
 ];

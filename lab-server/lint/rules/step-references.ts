@@ -3,7 +3,7 @@ import type { LintRule } from '../rule.ts';
 
 export const stepReferences: LintRule = {
   id: 'step-references',
-  description: "Step ids are unique, each step's persona is one of the lesson's, and every connect check starts from a pod or VM that a manifest defines.",
+  description: "Step ids are unique, each step's persona is one of the lesson's, and every connect or command check names a pod or VM that a manifest defines.",
   needsLesson: true,
   check: (ctx) => {
     const lesson = ctx.lesson;
@@ -18,13 +18,14 @@ export const stepReferences: LintRule = {
       if (!personas.includes(step.persona))
         out.push({ rule: 'step-references', file, ...source.locate(['persona']), field: 'persona', message: `persona "${step.persona}" is not one of the lesson's personas (${personas.join(', ')})`, fix: 'add the persona to lesson.yaml or pick one it lists' });
       step.checks.forEach((check, i) => {
-        if (check.type !== 'connect') return;
-        const from = check.from;
+        if (check.type !== 'connect' && check.type !== 'command') return;
+        const from = check.type === 'connect' ? check.from : check.in;
+        const field = check.type === 'connect' ? 'from' : 'in';
         const kind = 'pod' in from ? 'Pod' : 'VirtualMachine';
         const name = 'pod' in from ? from.pod : from.vm;
         const found = ctx.workloads.some((w) => w.kind === kind && w.namespace === from.namespace && w.name === name);
         if (!found)
-          out.push({ rule: 'step-references', file, ...source.locate(['checks', i, 'from']), field: `checks[${i}].from`, message: `connect check starts from ${kind} ${from.namespace}/${name}, which no manifest defines`, fix: 'name a pod or VM from the lesson\'s manifests' });
+          out.push({ rule: 'step-references', file, ...source.locate(['checks', i, field]), field: `checks[${i}].${field}`, message: `${check.type} check ${check.type === 'connect' ? 'starts from' : 'runs in'} ${kind} ${from.namespace}/${name}, which no manifest defines`, fix: 'name a pod or VM from the lesson\'s manifests' });
       });
     }
     return out;

@@ -22,6 +22,13 @@ export function runQuery(service: Service, sql: string): QueryResult {
   const [, columnList = '', tableName = '', whereColumn, whereValue, orderColumn, descending, limit] = match;
   const table = service.tables.find((t) => t.name === tableName.toLowerCase());
   if (!table) return { ok: false, error: `ERROR:  relation "${tableName}" does not exist\nLINE 1: ${text}\n${' '.repeat(8 + text.toLowerCase().indexOf(tableName.toLowerCase()))}^` };
+  if (/^count\(\s*\*\s*\)$/i.test(columnList.trim()) && !orderColumn) {
+    const where = whereColumn ? table.columns.indexOf(whereColumn.toLowerCase()) : -1;
+    if (whereColumn && where < 0) return { ok: false, error: `ERROR:  column "${whereColumn}" does not exist` };
+    const value = whereValue === undefined ? undefined : whereValue.startsWith("'") ? whereValue.slice(1, -1) : Number(whereValue);
+    const count = where < 0 ? table.rows.length : table.rows.filter((r) => r[where] === value).length;
+    return { ok: true, columns: ['count'], rows: limit === '0' ? [] : [[count]] };
+  }
   const columns = columnList.trim() === '*' ? table.columns : columnList.split(',').map((c) => c.trim().toLowerCase());
   const missing = [...columns, ...(whereColumn ? [whereColumn] : []), ...(orderColumn ? [orderColumn] : [])].find((c) => !table.columns.includes(c.toLowerCase()));
   if (missing) return { ok: false, error: `ERROR:  column "${missing}" does not exist` };
@@ -40,8 +47,8 @@ export function runQuery(service: Service, sql: string): QueryResult {
   return { ok: true, columns, rows: rows.map((r) => indexes.map((i) => r[i] ?? null)) };
 }
 
-/** psql's aligned output: centred headers, numbers right-aligned, a row count. */
-export function formatTable(columns: string[], rows: (string | number | boolean | null)[][]): string {
+/** psql's aligned output: centred headers, numbers right-aligned, a row count; with `tuplesOnly` (-t) the rows alone. */
+export function formatTable(columns: string[], rows: (string | number | boolean | null)[][], tuplesOnly = false): string {
   const cells = rows.map((r) => r.map((v) => (v === null ? '' : String(v))));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
@@ -52,5 +59,6 @@ export function formatTable(columns: string[], rows: (string | number | boolean 
   const header = columns.map((c, i) => ` ${center(c, widths[i]!)} `).join('|');
   const rule = widths.map((w) => '-'.repeat(w + 2)).join('+');
   const lines = cells.map((r) => r.map((v, i) => ` ${numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)} `).join('|').replace(/\s+$/, ''));
+  if (tuplesOnly) return `${lines.map((l) => `${l}\n`).join('')}\n`;
   return `${header.replace(/\s+$/, '')}\n${rule}\n${lines.join('\n')}${lines.length ? '\n' : ''}(${rows.length} row${rows.length === 1 ? '' : 's'})\n\n`;
 }

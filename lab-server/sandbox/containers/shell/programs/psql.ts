@@ -6,8 +6,17 @@ import type { Program, ProgramContext } from '../program.ts';
 
 const KERNEL_CONNECT_TIMEOUT_MS = 130_000;
 
-function parse(argv: string[]): { host?: string; port: number; user?: string; database?: string; command?: string } {
-  const options: { host?: string; port: number; user?: string; database?: string; command?: string } = { port: 5432 };
+interface PsqlOptions {
+  host?: string;
+  port: number;
+  user?: string;
+  database?: string;
+  command?: string;
+  tuplesOnly: boolean;
+}
+
+function parse(argv: string[]): PsqlOptions {
+  const options: PsqlOptions = { port: 5432, tuplesOnly: false };
   const positional: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
@@ -20,7 +29,8 @@ function parse(argv: string[]): { host?: string; port: number; user?: string; da
     else if (a === '-d' || a === '--dbname') options.database = value();
     else if (a.startsWith('--dbname=')) options.database = a.slice(9);
     else if (a === '-c' || a === '--command') options.command = value();
-    else if (a === '-W' || a === '-w' || a === '-q' || a === '-A' || a === '-t') continue;
+    else if (a === '-t' || a === '--tuples-only') options.tuplesOnly = true;
+    else if (a === '-W' || a === '-w' || a === '-q' || a === '-A') continue;
     else positional.push(a);
   }
   options.database ??= positional[0];
@@ -82,7 +92,7 @@ export const psql: Program = async (context: ProgramContext) => {
       context.err(`${result.error}\n`);
       return false;
     }
-    context.out(formatTable(result.columns, result.rows));
+    context.out(formatTable(result.columns, result.rows, options.tuplesOnly));
     return true;
   };
   if (options.command !== undefined) return execute(options.command) ? 0 : 1;
