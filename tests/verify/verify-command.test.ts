@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labpath } from '../helpers/run.ts';
 import { startSandboxCommand } from '../helpers/sandbox-process.ts';
-import { lessonCopy } from '../helpers/lesson-copy.ts';
 import { LESSON_ID } from '../helpers/paths.ts';
 
 describe('labpath verify', () => {
@@ -19,20 +18,6 @@ describe('labpath verify', () => {
     assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>/);
     assert.match(xml, /<testsuite name="localnet-microsegmentation" tests="9" failures="0" errors="0"/);
     assert.equal(xml.match(/<testcase /g)?.length, 9);
-  });
-
-  it('fails at the step whose solution is broken, with the message a learner needs', async () => {
-    const dir = await lessonCopy([
-      { file: 'manifests/nad-data-adapter.yaml', from: '"vlanID": 123', to: '"vlanID": 124' },
-      // The default 180 s would only make the test wait for the same verdict.
-      { file: 'steps/04-network-attachment.mdx', from: 'persona: cluster-admin\n', to: 'persona: cluster-admin\ntimeoutSeconds: 3\n' },
-    ]);
-    const r = await labpath(['verify', '--lesson', dir]);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^4 network-attachment\s+failed\s+ok\s+failed/m);
-    assert.match(r.stdout, /NetworkAttachmentDefinition data-adapter\/db-access-net\n\s+expected \.spec\.config → \.vlanID = 123; found 124\n\s+NAD data-adapter\/db-access-net is not on VLAN 123/);
-    assert.match(r.stdout, /the 5 later step\(s\) were not run/);
-    assert.match(r.stdout, /verify: FAILED/);
   });
 
   it('rejects bad options with exit 2 and says what to give', async () => {

@@ -90,16 +90,21 @@ export function canReach(cluster: Cluster, from: Endpoint, to: { host: string; p
   }
 
   // 2. Policy: egress on the source, then ingress on the destination (stateful: replies pass).
+  // What let the packets through is kept, so that a connection that should have been denied explains itself.
+  const policyVerdicts: string[] = [];
   if (!enforcementOn(cluster)) {
-    steps.push('MultiNetworkPolicy is off (useMultiNetworkPolicy is not true), so no policy applies');
+    policyVerdicts.push('MultiNetworkPolicy is off (useMultiNetworkPolicy is not true), so no policy applies');
+    steps.push(...policyVerdicts);
   } else {
     const egress = judge(cluster, source, via, 'Egress', to.host, to.port, protocol);
     steps.push(...egress.steps);
     if (!egress.allowed) return done('timeout', egress.reason, { kind: 'policy', ...(egress.policy ? { name: egress.policy } : {}) });
+    policyVerdicts.push(egress.steps.at(-1)!);
     if (destination.workload && destination.attachment && via.ip) {
       const ingress = judge(cluster, destination.workload, destination.attachment, 'Ingress', via.ip, to.port, protocol);
       steps.push(...ingress.steps);
       if (!ingress.allowed) return done('timeout', ingress.reason, { kind: 'policy', ...(ingress.policy ? { name: ingress.policy } : {}) });
+      policyVerdicts.push(ingress.steps.at(-1)!);
     }
   }
 
@@ -108,7 +113,7 @@ export function canReach(cluster: Cluster, from: Endpoint, to: { host: string; p
   const listens = destination.host?.listens ?? destination.workload?.listens ?? [];
   const name = destination.host ? destination.host.name : `${destination.workload!.kind} ${destination.workload!.namespace}/${destination.workload!.name}`;
   if (!listens.includes(to.port)) return done('refused', `${name} does not listen on ${protocol} ${to.port}`, { kind: 'listener' });
-  return done('connected', `${name} accepts ${protocol} ${to.port} from ${via.ip}`, { kind: 'listener' });
+  return done('connected', `${name} accepts ${protocol} ${to.port} from ${via.ip}; ${policyVerdicts.join('; ')}`, { kind: 'listener' });
 }
 
 interface Judgement {
