@@ -10,8 +10,9 @@ import { SandboxHost } from '../sandbox/sandbox-host.ts';
 import { prepareLearnerEnvironment } from '../terminal/learner-environment.ts';
 import { junitXml, type LessonRun } from '../verify/junit.ts';
 import { preflight } from '../verify/preflight.ts';
-import { describeFailure, formatTable } from '../verify/report-table.ts';
+import { describeFailure, formatTable, outputTail } from '../verify/report-table.ts';
 import { verifyLesson } from '../verify/verify-lesson.ts';
+import { runSolve } from '../verify/run-solve.ts';
 import { UsageError, type Command } from './command.ts';
 import { untilStopped } from './until-stopped.ts';
 import { allLessonDirs, lessonDirOf } from './lesson-arg.ts';
@@ -31,7 +32,8 @@ Options:
   --kubeconfig FILE  verify on this cluster (default: a fresh embedded sandbox per lesson run)
   --junit FILE       also write JUnit XML
   --from STEP        start judging at this step id or number; earlier steps are only solved
-  --repeat N         run each lesson N times, to expose flaky checks (default 1)
+  --repeat N         run each lesson N times, to expose flaky checks (default 1); on a
+                     --kubeconfig cluster the lesson's cleanup commands run between rounds
   --keep             leave the (last) sandbox running and print its kubeconfig
   -h, --help         show this help
 
@@ -51,6 +53,8 @@ Exit status: 0 when every step passed, 1 when one did not, 2 on usage errors.`,
       }
       if (options.from && !lesson.steps.some((s) => s.step.id === options.from || String(s.number) === options.from))
         throw new UsageError(`lesson ${lesson.lesson.id} has no step "${options.from}"; its steps: ${lesson.steps.map((s) => s.step.id).join(', ')}`);
+      if (options.kubeconfig && options.repeat > 1 && lesson.lesson.cleanup.length === 0)
+        throw new UsageError(`lesson ${lesson.lesson.id} has no cleanup commands, so --repeat cannot run it again on the cluster --kubeconfig names; add "cleanup:" to its lesson.yaml, or drop --repeat`);
       for (let round = 1; round <= options.repeat; round++) {
         const keepThis = options.keep && round === options.repeat && dir === dirs.at(-1);
         const run = await runLesson(lesson, round, options, keepThis ? (k) => (kept = k) : undefined);
@@ -67,6 +71,8 @@ Exit status: 0 when every step passed, 1 when one did not, 2 on usage errors.`,
     return ok ? 0 : 1;
   },
 };
+
+const CLEANUP_TIMEOUT_MS = 300_000;
 
 interface VerifyOptions {
   lesson: string | undefined;
@@ -110,6 +116,16 @@ async function runLesson(lesson: LoadedLesson, round: number, options: VerifyOpt
     console.log(formatTable(lessonId, reports));
     for (const r of reports.filter((x) => !x.ok)) console.log(`\n${describeFailure(r)}`);
     if (reports.length < lesson.steps.length) console.log(`\nthe ${lesson.steps.length - reports.length} later step(s) were not run: they build on the one that failed`);
+    // A sandbox round ends with its cluster; a real cluster is handed back as the lesson found it.
+    if (options.kubeconfig && !keep && lesson.lesson.cleanup.length > 0) {
+      const cleanup = await runSolve(lesson.lesson.cleanup, environment, CLEANUP_TIMEOUT_MS);
+      if (cleanup.code !== 0) {
+        const error = `the cleanup commands of lesson ${lessonId} ${cleanup.timedOut ? 'timed out' : `exited ${cleanup.code}`}; the cluster may still hold the lesson's objects:\n${outputTail(cleanup.output)}`;
+        console.error(error);
+        return { lessonId, round, reports, error };
+      }
+      console.log(`cleaned up: ran the lesson's ${lesson.lesson.cleanup.length} cleanup command(s) (${cleanup.seconds.toFixed(1)} s)`);
+    }
     if (host && keep) {
       keep({ host, kubeconfig });
       host = undefined;

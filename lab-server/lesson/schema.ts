@@ -251,6 +251,12 @@ export const lessonSchema = z.strictObject({
   source: z.strictObject({ title: text, note: text }).optional(),
   /** When true, a step unlocks only after the previous one passes. */
   gating: z.boolean().default(true),
+  /**
+   * Shell commands that take a cluster back to where the lesson starts, run in
+   * the manifests folder: `labpath verify --kubeconfig` runs them between
+   * rounds of --repeat, since a real cluster cannot be swapped for a fresh one.
+   */
+  cleanup: z.array(z.string().trim().min(1)).default([]),
   environment: environmentSchema,
 });
 

@@ -21,15 +21,20 @@ function solveCell(r: StepReport): string {
 /** Why a step did not pass, in words an author can act on. */
 export function describeFailure(r: StepReport): string {
   const lines = [`step ${r.number} ${r.id} (${r.title}):`];
-  if (r.pre === 'passed') lines.push('  its checks already pass before the solution ran: they prove nothing about this step (or declare checksExemptBeforeSolve with the reason)');
+  if (r.pre === 'passed') lines.push('  its checks already pass before the solution ran: either they prove nothing about this step (or it should declare checksExemptBeforeSolve with the reason), or the cluster still holds an earlier run\'s objects (the lesson\'s cleanup commands remove them)');
   if (r.pre === 'error') lines.push(...resultLines(r.preResults.filter((x) => x.status === 'error')));
   if (r.solve && r.solve.code !== 0) {
     lines.push(r.solve.timedOut ? `  the solve commands did not finish within the step's timeout (${r.solve.seconds.toFixed(0)} s)` : `  the solve commands exited ${r.solve.code}; the last output:`);
-    lines.push(...r.solve.output.trimEnd().split('\n').slice(-SOLVE_TAIL_LINES).map((l) => `    | ${l}`));
+    lines.push(outputTail(r.solve.output));
   }
   if (r.post === 'failed' || r.post === 'error') lines.push('  after the solution, within the timeout, these checks did not pass:', ...resultLines(r.postResults.filter((x) => x.status !== 'passed')));
   if (r.post === 'flaky') lines.push('  the checks passed, then failed on a second evaluation:', ...resultLines(r.postResults.filter((x) => x.status !== 'passed')));
   return lines.join('\n');
+}
+
+/** The last lines of a command's output, indented and marked as quoted. */
+export function outputTail(output: string): string {
+  return output.trimEnd().split('\n').slice(-SOLVE_TAIL_LINES).map((l) => `    | ${l}`).join('\n');
 }
 
 function resultLines(results: readonly CheckResult[]): string[] {

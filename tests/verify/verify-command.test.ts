@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { labpath } from '../helpers/run.ts';
 import { startSandboxCommand } from '../helpers/sandbox-process.ts';
 import { LESSON_ID } from '../helpers/paths.ts';
+import { lessonCopy } from '../helpers/lesson-copy.ts';
 
 describe('labpath verify', () => {
   it('proves every step of every lesson on a fresh sandbox and writes JUnit', async () => {
@@ -27,6 +28,10 @@ describe('labpath verify', () => {
     const from = await labpath(['verify', '--lesson', LESSON_ID, '--from', 'no-such-step']);
     assert.equal(from.code, 2);
     assert.match(from.stderr, /has no step "no-such-step"; its steps: overview, bridge-mapping/);
+    const noCleanup = await lessonCopy([{ file: 'lesson.yaml', from: /^cleanup:\n(  - .*\n)+/m, to: '' }]);
+    const repeat2 = await labpath(['verify', '--lesson', noCleanup, '--kubeconfig', '/nonexistent/kubeconfig', '--repeat', '2']);
+    assert.equal(repeat2.code, 2);
+    assert.match(repeat2.stderr, /has no cleanup commands, so --repeat cannot run it again on the cluster --kubeconfig names; add "cleanup:" to its lesson\.yaml/);
     const lesson = await labpath(['verify', '--lesson', 'no-such-lesson']);
     assert.equal(lesson.code, 2);
     assert.match(lesson.stderr, /no lesson "no-such-lesson"/);
@@ -37,11 +42,13 @@ describe('labpath verify --kubeconfig', () => {
   it('on a sandbox started separately gives the same result as the embedded one', async () => {
     const sandbox = await startSandboxCommand(['--kubeconfig', join(await mkdtemp(join(tmpdir(), 'labpath-separate-')), 'kubeconfig')]);
     try {
-      const r = await labpath(['verify', '--lesson', LESSON_ID, '--kubeconfig', sandbox.kubeconfig]);
+      // Two rounds on one cluster: the lesson's cleanup must hand it back as the lesson found it.
+      const r = await labpath(['verify', '--lesson', LESSON_ID, '--kubeconfig', sandbox.kubeconfig, '--repeat', '2']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, new RegExp(`on ${sandbox.url.replace(/[.]/g, '\\.')}`));
+      assert.match(r.stdout, new RegExp(`\\(round 2 of 2\\) on ${sandbox.url.replace(/[.]/g, '\\.')}`));
+      assert.equal(r.stdout.match(/cleaned up: ran the lesson's \d+ cleanup command\(s\)/g)?.length, 2);
       const rows = r.stdout.split('\n').filter((l) => /^\d \S+\s+(failed|skipped)\s/.test(l)).map((l) => l.replace(/\s+\d+\.\d$/, ''));
-      assert.equal(rows.length, 9);
+      assert.equal(rows.length, 18);
       assert.ok(rows.every((row) => /(passed|skipped)$/.test(row)), rows.join('\n'));
     } finally {
       sandbox.child.kill('SIGTERM');
