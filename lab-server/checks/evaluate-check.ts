@@ -67,7 +67,8 @@ async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAc
     for (const check of checks) {
       if (stop?.aborted) break;
       const command = check.type === 'connect' ? probeCommand(check) : commandLine(check);
-      const ran = shell.ready ? await shell.run(command, stop) : shell.unavailable;
+      // A probe only needs the pod's network namespace, so a debug container may run it; a command check runs where it says.
+      const ran = shell.ready ? await shell.run(command, { stop, debugFallback: check.type === 'connect' }) : shell.unavailable;
       if (!ran) break;
       const where = shell.ready ? shell.where : workloadLabel(workloadOf(check));
       results.push(check.type === 'connect' ? await connectResult(check, ran, where, access) : commandResult(check, ran));

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import type { Check } from '../lesson/schema.ts';
-import { getPath, type KubeObject } from '../k8s/object.ts';
+import { getPath, isRecord, type KubeObject } from '../k8s/object.ts';
 import { guestAccount, vmiCloudInitUserData } from '../k8s/kubevirt.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { SerialConsoleSession } from '../kube/serial-console.ts';
@@ -30,11 +30,26 @@ export interface Unavailable {
 
 export type RunOutcome = { code: number; output: string } | Unavailable;
 
+export interface RunOptions {
+  stop?: AbortSignal | undefined;
+  /**
+   * When the pod's image lacks the executable (no nc in a minimal image), run
+   * it in an ephemeral debug container instead: it shares the pod's network
+   * namespace, which is all a reachability probe needs.
+   */
+  debugFallback?: boolean;
+}
+
 export type WorkloadShell =
-  | { ready: true; where: string; run: (command: string[], stop?: AbortSignal) => Promise<RunOutcome | undefined>; close: () => void }
+  | { ready: true; where: string; run: (command: string[], options?: RunOptions) => Promise<RunOutcome | undefined>; close: () => void }
   | { ready: false; unavailable: Unavailable };
 
 const CONSOLE_COMMAND_TIMEOUT_MS = 30_000;
+
+/** The debug container probes fall back to: OpenShift's network tools image carries Ncat. */
+export const DEBUG_CONTAINER = { name: 'labpath-probe', image: 'quay.io/openshift/origin-network-tools:latest' } as const;
+const DEBUG_START_TIMEOUT_MS = 60_000;
+const DEBUG_POLL_MS = 200;
 
 export function workloadLabel(ref: WorkloadRef): string {
   return 'pod' in ref ? `pod ${ref.namespace}/${ref.pod}` : `vm ${ref.namespace}/${ref.vm}`;
@@ -58,13 +73,14 @@ async function podShell(namespace: string, name: string, access: WorkloadAccess)
   const container = String(getPath(pod, ['spec', 'containers', 0, 'name']) ?? '');
   const exec = new k8s.Exec(access.client.config);
   const where = `pod ${namespace}/${name}`;
-  const run = async (command: string[], stop?: AbortSignal): Promise<RunOutcome | undefined> => {
+  let debugReady: Promise<Unavailable | undefined> | undefined;
+  const execIn = async (target: string, command: string[], stop?: AbortSignal): Promise<RunOutcome | undefined> => {
     let output = '';
     const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString('utf8')), done()) });
     let status: k8s.V1Status | undefined;
     try {
       status = await new Promise<k8s.V1Status | undefined>((resolve, reject) => {
-        exec.exec(namespace, name, container, command, sink, sink, null, false, resolve).then((ws) => {
+        exec.exec(namespace, name, target, command, sink, sink, null, false, resolve).then((ws) => {
           const cut = () => (ws.close(), resolve(undefined));
           if (stop?.aborted) cut();
           else stop?.addEventListener('abort', cut, { once: true });
@@ -73,7 +89,19 @@ async function podShell(namespace: string, name: string, access: WorkloadAccess)
     } catch (error) {
       return { status: 'error', actual: 'exec failed', message: `cannot exec into ${where}: ${(error as Error).message}` };
     }
-    return status && { code: exitCodeOf(status), output };
+    if (!status) return undefined;
+    // A runtime that cannot start the command answers with a Failure Status and no exit code.
+    const startFailure = status.status === 'Failure' && !status.details?.causes?.some((c) => c.reason === 'ExitCode') ? `${status.message ?? ''}\n` : '';
+    return { code: exitCodeOf(status), output: output + startFailure };
+  };
+  const run = async (command: string[], options: RunOptions = {}): Promise<RunOutcome | undefined> => {
+    if (!debugReady) {
+      const ran = await execIn(container, command, options.stop);
+      if (!options.debugFallback || !ran || isUnavailable(ran) || !/executable file not found/.test(ran.output)) return ran;
+      debugReady = startDebugContainer(namespace, name, container, access);
+    }
+    const problem = await debugReady;
+    return problem ?? execIn(DEBUG_CONTAINER.name, command, options.stop);
   };
   return { ready: true, where, run, close: () => undefined };
 }
@@ -106,7 +134,7 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
     session.close();
     return unavailable(stalled(error));
   }
-  const run = async (command: string[], stop?: AbortSignal): Promise<RunOutcome | undefined> => {
+  const run = async (command: string[], { stop }: RunOptions = {}): Promise<RunOutcome | undefined> => {
     const cut = () => session.close();
     stop?.addEventListener('abort', cut, { once: true });
     try {
@@ -119,6 +147,37 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
     }
   };
   return { ready: true, where: `VM ${namespace}/${name}`, run, close: () => session.close() };
+}
+
+/**
+ * Adds the probe's ephemeral container to the pod (once: ephemeral containers
+ * cannot be removed, so a later check reuses it) and waits until it runs.
+ */
+async function startDebugContainer(namespace: string, name: string, target: string, access: WorkloadAccess): Promise<Unavailable | undefined> {
+  const where = `pod ${namespace}/${name}`;
+  const podPath = `/api/v1/namespaces/${namespace}/pods/${name}`;
+  const current = await access.reader.get({ apiVersion: 'v1', kind: 'Pod', namespace, name });
+  if (!current.ok) return cannotAsk(current.problem);
+  const present = ((getPath(current.value, ['spec', 'ephemeralContainers']) as unknown[] | undefined) ?? []).some((c) => getPath(c, ['name']) === DEBUG_CONTAINER.name);
+  if (!present) {
+    const patch = { spec: { ephemeralContainers: [{ name: DEBUG_CONTAINER.name, image: DEBUG_CONTAINER.image, command: ['sleep', 'infinity'], targetContainerName: target }] } };
+    const r = await access.client.request('PATCH', `${podPath}/ephemeralcontainers`, patch, 'application/strategic-merge-patch+json');
+    if (r.status >= 300) {
+      const reason = isRecord(r.body) && typeof r.body.message === 'string' ? r.body.message : `HTTP ${r.status}`;
+      return { status: 'error', actual: 'no nc, no debug container', message: `${where} has no nc, and adding the debug container ${DEBUG_CONTAINER.name} (${DEBUG_CONTAINER.image}) to it failed: ${reason}. Give the probe permission to patch pods/ephemeralcontainers, or put nmap-ncat in the pod's image.` };
+    }
+  }
+  const deadline = Date.now() + DEBUG_START_TIMEOUT_MS;
+  for (;;) {
+    const read = await access.reader.get({ apiVersion: 'v1', kind: 'Pod', namespace, name });
+    if (!read.ok) return cannotAsk(read.problem);
+    const status = ((getPath(read.value, ['status', 'ephemeralContainerStatuses']) as unknown[] | undefined) ?? []).find((s) => getPath(s, ['name']) === DEBUG_CONTAINER.name);
+    if (getPath(status, ['state', 'running']) !== undefined) return undefined;
+    const waiting = getPath(status, ['state', 'waiting', 'reason']);
+    if (waiting === 'ErrImagePull' || waiting === 'ImagePullBackOff' || Date.now() > deadline)
+      return { status: 'error', actual: 'debug container not running', message: `the debug container ${DEBUG_CONTAINER.name} in ${where} did not start${typeof waiting === 'string' ? ` (${waiting}: ${String(getPath(status, ['state', 'waiting', 'message']) ?? '')})` : ` within ${DEBUG_START_TIMEOUT_MS / 1000} s`}` };
+    await new Promise((resolve) => setTimeout(resolve, DEBUG_POLL_MS));
+  }
 }
 
 function podNotRunning(pod: KubeObject): string | undefined {

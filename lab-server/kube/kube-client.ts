@@ -11,7 +11,8 @@ export interface KubeClient {
   server: string;
   namespace: string;
   config: k8s.KubeConfig;
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; text: string }>;
+  /** `contentType` for a body other than plain JSON, e.g. a strategic merge patch. */
+  request(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: unknown; text: string }>;
   websocket(path: string, protocols: string[]): Promise<WebSocket>;
 }
 
@@ -28,11 +29,11 @@ export function kubeClientFor(config: k8s.KubeConfig): KubeClient {
     server: cluster.server,
     namespace,
     config,
-    async request(method, path, body) {
+    async request(method, path, body, contentType = 'application/json') {
       const opts = await options();
       return new Promise((resolve, reject) => {
         const text = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(new URL(path, cluster.server), { ...opts, method, headers: { ...opts.headers, accept: 'application/json', ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) } }, (res) => {
+        const req = request(new URL(path, cluster.server), { ...opts, method, headers: { ...opts.headers, accept: 'application/json', ...(text ? { 'content-type': contentType, 'content-length': Buffer.byteLength(text) } : {}) } }, (res) => {
           let data = '';
           res.on('data', (d) => (data += d));
           res.on('end', () => {

@@ -54,6 +54,12 @@ describe('connect checks probe from inside the workloads', () => {
     assert.ok(results.every((r) => r.status === 'passed'), JSON.stringify(results, null, 2));
     const vmProbe = results.find((r) => r.subject.startsWith('vm data-consumer/vm-workload → 192.168.200.1:5432'));
     assert.equal(vmProbe?.actual, 'connects');
+    // The adapter's image has no nc: its probe ran in an ephemeral debug container, which stays.
+    const debug = await sandbox.kubectl(['get', 'pod', '-n', 'data-adapter', 'turtle-db-adapter', '-o', 'jsonpath={.spec.ephemeralContainers[*].image} {.status.ephemeralContainerStatuses[*].state.running.startedAt}']);
+    assert.match(debug.stdout, /^quay\.io\/openshift\/origin-network-tools:latest \d{4}-/);
+    const direct = await sandbox.kubectl(['exec', '-n', 'data-adapter', 'turtle-db-adapter', '--', 'nc', '-z', '192.168.200.1', '5432']);
+    assert.equal(direct.code, 1);
+    assert.match(direct.stderr, /error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "nc": executable file not found in \$PATH: unknown/);
   });
 
   it('a command check runs in the guest and judges exit code and output', async () => {
@@ -67,8 +73,12 @@ describe('connect checks probe from inside the workloads', () => {
     assert.equal(badSql!.status, 'failed');
     assert.equal(badSql!.actual, 'exit 1: ERROR:  column "age" does not exist');
     assert.equal(badSql!.message, 'psql fails');
-    const [inPod] = await evaluateCheck({ type: 'command', in: { namespace: 'data-adapter', pod: 'turtle-db-adapter' }, run: 'nc -z 192.168.200.1 5432 && echo reached', expect: { exitCode: 0, output: 'reached' }, message: 'm' }, access);
-    assert.equal(inPod!.status, 'passed', JSON.stringify(inPod));
+    // A command check runs where it says: the adapter's minimal image has a shell but no nc.
+    const inPod = (run: string) => evaluateCheck({ type: 'command', in: { namespace: 'data-adapter', pod: 'turtle-db-adapter' }, run, expect: { exitCode: 0, output: 'reached' }, message: 'm' }, access);
+    const [echoed] = await inPod('echo reached');
+    assert.equal(echoed!.status, 'passed', JSON.stringify(echoed));
+    const [noNc] = await inPod('nc -z 192.168.200.1 5432 && echo reached');
+    assert.equal(noNc!.actual, 'exit 127: sh: nc: command not found');
   });
 
   it('a port nothing listens on is refused, which is not the same as denied', async () => {

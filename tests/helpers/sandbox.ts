@@ -34,6 +34,12 @@ export interface TestSandbox {
   api(method: string, path: string, options?: { contentType?: string; body?: string | Buffer; token?: string }): Promise<ApiResponse>;
   /** `kubectl apply` of files from the lesson's manifests/ folder; fails the test if kubectl does. */
   applyLessonManifests(...files: string[]): Promise<void>;
+  /**
+   * The name of a running debug container with network tools in `pod`, added
+   * with `kubectl debug` if the pod has none yet: the adapter's image has no nc,
+   * as on a real cluster, so tools run beside it in its network namespace.
+   */
+  debugContainer(namespace: string, pod: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -64,6 +70,23 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
     async applyLessonManifests(...files) {
       const r = await kubectl(['apply', ...files.flatMap((f) => ['-f', join(LESSON_DIR, 'manifests', f)])]);
       assert.equal(r.code, 0, r.stderr);
+    },
+    async debugContainer(namespace, pod) {
+      const name = 'tools';
+      const running = async () => {
+        const r = await kubectl(['get', 'pod', '-n', namespace, pod, '-o', `jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.running.startedAt}`]);
+        return r.stdout !== '';
+      };
+      const listed = await kubectl(['get', 'pod', '-n', namespace, pod, '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']);
+      if (!listed.stdout.split(' ').includes(name)) {
+        const r = await kubectl(['debug', '-n', namespace, pod, '--image=quay.io/openshift/origin-network-tools:latest', `--container=${name}`, '--profile=general', '--', 'sleep', 'infinity']);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      for (let waited = 0; !(await running()); waited += 100) {
+        assert.ok(waited < 15_000, `the debug container in ${namespace}/${pod} did not start`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return name;
     },
     api: (method, path, options = {}) =>
       new Promise((resolve, reject) => {

@@ -29,9 +29,13 @@ describe('exec', () => {
     assert.equal(r.code, 3);
     assert.equal(r.stdout, 'hello\n');
     assert.match(r.stderr, /command terminated with exit code 3/);
+    // The runtime execs the program itself: a missing one is an error from the server, not a shell's 127.
     const missing = await sandbox.kubectl(['exec', '-n', 'shop', 'web', '--', 'frobnicate']);
-    assert.equal(missing.code, 127);
-    assert.match(missing.stderr, /sh: frobnicate: command not found/);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "frobnicate": executable file not found in \$PATH: unknown/);
+    const inShell = await sandbox.kubectl(['exec', '-n', 'shop', 'web', '--', 'sh', '-c', 'frobnicate']);
+    assert.equal(inShell.code, 127);
+    assert.match(inShell.stderr, /sh: frobnicate: command not found/);
   });
 
   it('reads standard input until it closes (v5 half-close)', async () => {
@@ -82,6 +86,28 @@ describe('exec', () => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io'], { headers: { Authorization: 'Bearer wrong' }, ca: sandbox.host.certificates.caCert });
     const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     assert.equal(status, 401);
+  });
+});
+
+describe('ephemeral containers (kubectl debug)', () => {
+  it('are added through pods/ephemeralcontainers, start, take exec, and cannot be changed or removed', async () => {
+    const debug = await sandbox.kubectl(['debug', '-n', 'shop', 'web', '--image=quay.io/openshift/origin-network-tools:latest', '--container=dbg', '--target=web', '--profile=general', '--', 'sleep', 'infinity']);
+    assert.equal(debug.code, 0, debug.stderr);
+    const name = await sandbox.debugContainer('shop', 'web');
+    assert.equal(name, 'tools');
+    const inDebug = await sandbox.kubectl(['exec', '-n', 'shop', 'web', '-c', 'dbg', '--', 'ip', 'route']);
+    assert.equal(inDebug.code, 0, inDebug.stderr);
+    const spec = JSON.parse((await sandbox.kubectl(['get', 'pod', '-n', 'shop', 'web', '-o', 'json'])).stdout).spec;
+    assert.deepEqual(spec.ephemeralContainers.map((c: { name: string; targetContainerName?: string }) => [c.name, c.targetContainerName ?? '']), [['dbg', 'web'], ['tools', '']]);
+    const removed = await sandbox.api('PATCH', '/api/v1/namespaces/shop/pods/web/ephemeralcontainers', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { ephemeralContainers: [] } }) });
+    assert.equal(removed.status, 422);
+    assert.match((removed.body as { message: string }).message, /spec\.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be removed/);
+    const badTarget = await sandbox.kubectl(['debug', '-n', 'shop', 'web', '--image=quay.io/openshift/origin-network-tools:latest', '--container=dbg2', '--target=nope', '--profile=general']);
+    assert.equal(badTarget.code, 1);
+    assert.match(badTarget.stderr, /spec\.ephemeralContainers\[2\]\.targetContainerName: Not found: "nope"/);
+    const viaUpdate = await sandbox.kubectl(['patch', 'pod', '-n', 'shop', 'web', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]']);
+    assert.equal(viaUpdate.code, 1, 'a plain pod update may not touch them either');
+    assert.match(viaUpdate.stderr, /pod updates may not change fields/);
   });
 });
 

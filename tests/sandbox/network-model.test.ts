@@ -37,7 +37,8 @@ async function observe(sandbox: TestSandbox, from: Endpoint, host: string, port:
   const nc = `nc -z -v -w 1 ${host} ${port}`;
   let text: string;
   if (from.pod) {
-    const r = await sandbox.kubectl(['exec', '-n', from.namespace, from.pod, '--', ...nc.split(' ')]);
+    const container = await sandbox.debugContainer(from.namespace, from.pod);
+    const r = await sandbox.kubectl(['exec', '-n', from.namespace, from.pod, '-c', container, '--', ...nc.split(' ')]);
     text = r.stderr;
   } else {
     text = await new Promise<string>((resolve) => {

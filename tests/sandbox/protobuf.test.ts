@@ -60,7 +60,11 @@ describe('protobuf create bodies', () => {
     const created = r.body as { metadata: { name: string; labels: Record<string, string> }; spec: { restartPolicy: string; containers: unknown[] } };
     assert.deepEqual(created.metadata.labels, { app: 'web' });
     assert.equal(created.spec.restartPolicy, 'Never');
-    assert.deepEqual(created.spec.containers[0], { name: 'web', image: 'nginx:1.27', command: ['nginx'], args: ['-g', 'daemon off;'], ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], env: [{ name: 'MODE', value: 'demo' }] });
+    assert.deepEqual(created.spec.containers[0], {
+      name: 'web', image: 'nginx:1.27', command: ['nginx'], args: ['-g', 'daemon off;'], ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], env: [{ name: 'MODE', value: 'demo' }],
+      // The API server's defaults.
+      imagePullPolicy: 'IfNotPresent', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
+    });
   });
 
   it('refuses kinds it cannot decode, saying to send JSON', async () => {

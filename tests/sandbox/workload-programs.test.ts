@@ -12,7 +12,8 @@ import { LESSON_DIR } from '../helpers/paths.ts';
 
 let sandbox: TestSandbox;
 const manifest = (name: string) => join(LESSON_DIR, 'manifests', name);
-const ADAPTER = ['exec', '-n', 'data-adapter', 'turtle-db-adapter', '--'];
+/** The adapter's image has no network tools: they run in a debug container in its network namespace. */
+let ADAPTER: string[];
 const CLIENT = ['exec', '-n', 'data-consumer', 'client', '--'];
 
 before(async () => {
@@ -41,10 +42,22 @@ spec:
     const r = await sandbox.kubectl(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
   }
+  ADAPTER = ['exec', '-n', 'data-adapter', 'turtle-db-adapter', '-c', await sandbox.debugContainer('data-adapter', 'turtle-db-adapter'), '--'];
 });
 after(() => sandbox?.close());
 
 describe('programs in pods', () => {
+  it("the adapter's own container has a shell but no network tools, as its ubi-minimal image", async () => {
+    const direct = ['exec', '-n', 'data-adapter', 'turtle-db-adapter', '-c', 'db-adapter', '--'];
+    const nc = await sandbox.kubectl([...direct, 'nc', '-z', '192.168.200.1', '5432']);
+    assert.equal(nc.code, 1);
+    assert.match(nc.stderr, /exec: "nc": executable file not found in \$PATH: unknown/);
+    const shell = await sandbox.kubectl([...direct, 'sh', '-c', 'echo $DB_IP; curl http://192.168.200.10:9000/']);
+    assert.equal(shell.code, 127);
+    assert.equal(shell.stdout, '192.168.200.1\n');
+    assert.match(shell.stderr, /sh: curl: command not found/);
+  });
+
   it('nc -z exits 0 when the database is reachable', async () => {
     const r = await sandbox.kubectl([...ADAPTER, 'nc', '-z', '-v', '-w', '1', '192.168.200.1', '5432']);
     assert.equal(r.code, 0, r.stderr);

@@ -63,7 +63,9 @@ export function execUpgradeHandler(options: ExecOptions): (req: IncomingMessage,
 
 /** The kubelet can only exec into a container that runs. */
 export function requireRunning(pod: KubeObject, container: string): void {
-  const statuses = pod.status && typeof pod.status === 'object' ? ((pod.status as { containerStatuses?: { name: string; state?: { running?: unknown } }[] }).containerStatuses ?? []) : [];
+  type Statuses = { name: string; state?: { running?: unknown } }[];
+  const status = pod.status && typeof pod.status === 'object' ? (pod.status as { containerStatuses?: Statuses; ephemeralContainerStatuses?: Statuses }) : {};
+  const statuses = [...(status.containerStatuses ?? []), ...(status.ephemeralContainerStatuses ?? [])];
   if (!statuses.some((s) => s.name === container && s.state?.running)) throw errors.badRequest(`container not found ("${container}")`);
 }
 
@@ -94,6 +96,14 @@ function session(ws: WebSocket, context: Parameters<ProcessFactory>[0], factory:
         ? { metadata: {}, status: 'Success' }
         : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${context.command.join(' ')}], exit code ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } };
       frame(CHANNEL.error, JSON.stringify(status));
+      ws.close(1000);
+    },
+    cannotStart(message) {
+      if (done) return;
+      done = true;
+      // What the kubelet relays when CRI-O cannot exec: a 500, which kubectl prints as "error: Internal error occurred: …".
+      const cause = `error executing command in container: failed to exec in container: ${message}`;
+      frame(CHANNEL.error, JSON.stringify({ metadata: {}, status: 'Failure', message: `Internal error occurred: ${cause}`, reason: 'InternalError', details: { causes: [{ message: cause }] }, code: 500 }));
       ws.close(1000);
     },
   });

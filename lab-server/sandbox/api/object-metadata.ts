@@ -82,6 +82,13 @@ export function prepareUpdate(type: ResourceType, current: KubeObject, next: Kub
     // Only the status moves through /status.
     return { ...current, status: next.status, metadata: { ...current.metadata, resourceVersion: next.metadata.resourceVersion } } as KubeObject;
   }
+  if (subresource === 'ephemeralcontainers') {
+    // Only spec.ephemeralContainers moves through /ephemeralcontainers (kubectl debug).
+    const ephemeralContainers = (next.spec as { ephemeralContainers?: unknown } | undefined)?.ephemeralContainers;
+    const spec = { ...(current.spec as Record<string, unknown>), ...(ephemeralContainers !== undefined ? { ephemeralContainers } : {}) };
+    if (ephemeralContainers === undefined) delete spec.ephemeralContainers;
+    return { ...current, spec, metadata: { ...current.metadata, resourceVersion: next.metadata.resourceVersion } } as KubeObject;
+  }
   const updated: KubeObject = { ...next, metadata };
   if (type.subresources.includes('status')) {
     if (current.status === undefined) delete updated.status;

@@ -2,15 +2,16 @@
 import { getPath, type KubeObject } from '../../k8s/object.ts';
 import { errors } from './status.ts';
 
-export function containerNames(pod: KubeObject): string[] {
-  const containers = getPath(pod, ['spec', 'containers']);
+export function containerNames(pod: KubeObject, field: 'containers' | 'ephemeralContainers' = 'containers'): string[] {
+  const containers = getPath(pod, ['spec', field]);
   return (Array.isArray(containers) ? containers : []).map((c) => String(getPath(c, ['name'])));
 }
 
+/** The container a request names; an ephemeral one only when named, as the API server does. */
 export function chooseContainer(pod: KubeObject, requested: string | null): string {
   const names = containerNames(pod);
   if (requested) {
-    if (!names.includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
+    if (!names.includes(requested) && !containerNames(pod, 'ephemeralContainers').includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
     return requested;
   }
   if (names.length === 1) return names[0]!;

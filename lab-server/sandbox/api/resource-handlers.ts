@@ -3,7 +3,7 @@
  * delete and deletecollection, with the semantics kubectl and client-go rely on
  * (resourceVersion conflicts, dryRun, finalizers, terminating namespaces).
  */
-import type { KubeObject } from '../../k8s/object.ts';
+import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { Cluster } from '../cluster.ts';
 import { resourceKey } from '../store/object-store.ts';
 import { apiVersionOf, type ResourceType } from '../resource-types/types.ts';
@@ -157,10 +157,50 @@ function defaultsOnCreate(type: ResourceType, object: KubeObject): KubeObject {
       status: { phase: 'Active' },
     };
   }
+  if (type.kind === 'Pod') return withPodDefaults(object);
   if (type.kind === 'Project') {
     return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name } }, status: { phase: 'Active' } };
   }
   return object;
+}
+
+/**
+ * The API server's defaults for a new pod (SetDefaults_PodSpec and friends, plus
+ * the ServiceAccount admission): clients rely on them, e.g. kubectl debug reads
+ * spec.securityContext without checking for nil.
+ */
+function withPodDefaults(pod: KubeObject): KubeObject {
+  const spec = isRecord(pod.spec) ? pod.spec : {};
+  const container = (c: unknown) => {
+    const image = String(getPath(c, ['image']) ?? '');
+    const tagged = image.slice(image.lastIndexOf('/') + 1).includes(':') || image.includes('@');
+    return {
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      imagePullPolicy: !tagged || image.endsWith(':latest') ? 'Always' : 'IfNotPresent',
+      resources: {},
+      ...(isRecord(c) ? c : {}),
+    };
+  };
+  const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
+  return {
+    ...pod,
+    spec: {
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      securityContext: {},
+      schedulerName: 'default-scheduler',
+      enableServiceLinks: true,
+      priority: 0,
+      preemptionPolicy: 'PreemptLowerPriority',
+      ...spec,
+      serviceAccountName: serviceAccount,
+      serviceAccount,
+      containers: (Array.isArray(spec.containers) ? spec.containers : []).map(container),
+      ...(Array.isArray(spec.initContainers) ? { initContainers: spec.initContainers.map(container) } : {}),
+    },
+  };
 }
 
 export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
@@ -176,7 +216,7 @@ export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
 
 /** Writes an update, or completes a deletion whose last finalizer it removes. */
 function store(req: ResourceRequest, current: KubeObject, updated: KubeObject): KubeObject {
-  validateObject(req.type, updated, current);
+  validateObject(req.type, updated, current, req.subresource);
   if (dryRun(req)) return updated;
   const finalizers = updated.metadata.finalizers as string[] | undefined;
   if (current.metadata.deletionTimestamp && (!finalizers || finalizers.length === 0) && req.type.kind !== 'Namespace') {

@@ -12,9 +12,9 @@ const required = (field: string): StatusCause => ({ reason: 'FieldValueRequired'
 /** Pod spec fields that may change after creation; everything else is immutable. */
 const MUTABLE_POD_SPEC = new Set(['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds', 'schedulingGates']);
 
-export function validateObject(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
+export function validateObject(type: ResourceType, object: KubeObject, previous?: KubeObject, subresource?: string): void {
   const causes: StatusCause[] = [];
-  if (type.kind === 'Pod') causes.push(...podCauses(object, previous));
+  if (type.kind === 'Pod') causes.push(...(subresource === 'ephemeralcontainers' && previous ? ephemeralContainerCauses(object, previous) : podCauses(object, previous)));
   if (type.kind === 'ConfigMap' || type.kind === 'Secret') {
     for (const field of ['data', 'binaryData', 'stringData']) {
       const map = getPath(object, [field]);
@@ -63,6 +63,41 @@ function podCauses(pod: KubeObject, previous?: KubeObject): StatusCause[] {
         });
     }
   }
+  return causes;
+}
+
+/** What the API server checks when ephemeral containers are added (ValidatePodEphemeralContainersUpdate). */
+function ephemeralContainerCauses(pod: KubeObject, previous: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const list = (object: KubeObject, field: string): unknown[] => {
+    const value = getPath(object, ['spec', field]);
+    return Array.isArray(value) ? value : [];
+  };
+  const before = list(previous, 'ephemeralContainers');
+  const after = list(pod, 'ephemeralContainers');
+  const nameOf = (c: unknown) => String(getPath(c, ['name']) ?? '');
+  for (const old of before) {
+    const now = after.find((c) => nameOf(c) === nameOf(old));
+    if (!now) causes.push({ reason: 'FieldValueForbidden', message: `Forbidden: existing ephemeral containers "${nameOf(old)}" may not be removed`, field: 'spec.ephemeralContainers' });
+    else if (JSON.stringify(now) !== JSON.stringify(old)) causes.push({ reason: 'FieldValueForbidden', message: `Forbidden: existing ephemeral containers "${nameOf(old)}" may not be changed`, field: 'spec.ephemeralContainers' });
+  }
+  const regular = [...list(pod, 'containers'), ...list(pod, 'initContainers')].map(nameOf);
+  const seen = new Set(regular);
+  after.forEach((c, i) => {
+    const field = `spec.ephemeralContainers[${i}]`;
+    const name = getPath(c, ['name']);
+    if (typeof name !== 'string' || name === '') causes.push(required(`${field}.name`));
+    else if (before.some((old) => nameOf(old) === name)) seen.add(name);
+    else {
+      causes.push(...nameCauses({ kind: 'Service' } as ResourceType, name, `${field}.name`));
+      if (seen.has(name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${name}"`, field: `${field}.name` });
+      seen.add(name);
+    }
+    const image = getPath(c, ['image']);
+    if (typeof image !== 'string' || image.trim() === '') causes.push(required(`${field}.image`));
+    const target = getPath(c, ['targetContainerName']);
+    if (target !== undefined && !regular.includes(String(target))) causes.push({ reason: 'FieldValueNotFound', message: `Not found: "${String(target)}"`, field: `${field}.targetContainerName` });
+  });
   return causes;
 }
 

@@ -22,6 +22,12 @@ export interface ProcessIO {
   exit(code: number): void;
 }
 
+/** What exec gives a container process: it may also fail to start at all. */
+export interface ExecIO extends ProcessIO {
+  /** The runtime could not start the command (no such executable): no exit code, an error. */
+  cannotStart(message: string): void;
+}
+
 export interface ExecContext {
   /** The cluster the pod lives in: programs answer through its network model. */
   cluster: Cluster;
@@ -32,4 +38,4 @@ export interface ExecContext {
   env: Record<string, string>;
 }
 
-export type ProcessFactory = (context: ExecContext, io: ProcessIO) => ContainerProcess;
+export type ProcessFactory = (context: ExecContext, io: ExecIO) => ContainerProcess;

@@ -12,6 +12,8 @@ export interface KnownImage {
   guestListens?: number[];
   /** What the program writes when it starts; {{VAR}} is the container's environment. */
   startupLog?: string[];
+  /** The executables the image holds (sh, bash, nc …); every one the sandbox simulates when absent. */
+  programs?: string[];
 }
 
 const CATALOGUE = new Map((parse(readFileSync(new URL('./images.yaml', import.meta.url), 'utf8')) as KnownImage[]).map((i) => [i.image, i]));

@@ -217,6 +217,40 @@ export function startContainers(cluster: Cluster, pod: KubeObject): ComputationR
   return { ok: true, vars: { runningStatuses: running, events } };
 }
 
+/**
+ * The kubelet starting ephemeral containers that have no status yet: known
+ * images run at once (there is no restart and no readiness for them); unknown
+ * ones wait in ErrImagePull, as a failed pull leaves them.
+ */
+export function startEphemeralContainers(_cluster: Cluster, pod: KubeObject): ComputationResult {
+  const existing = ((getPath(pod, ['status', 'ephemeralContainerStatuses']) as unknown[] | undefined) ?? []).filter(isRecord);
+  const added = ((getPath(pod, ['spec', 'ephemeralContainers']) as unknown[] | undefined) ?? [])
+    .map((c) => ({ name: String(getPath(c, ['name'])), image: String(getPath(c, ['image'])) }))
+    .filter((c) => !existing.some((s) => s.name === c.name));
+  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const events: RuleEvent[] = [];
+  const statuses = added.map((c) => {
+    const image = findImage(c.image);
+    events.push(kubelet('Normal', 'Pulling', `Pulling image "${c.image}"`));
+    if (!image) {
+      const reason = `reading manifest ${c.image.split(':')[1] ?? 'latest'} in ${c.image.split(':')[0]}: manifest unknown`;
+      events.push(kubelet('Warning', 'Failed', `Failed to pull image "${c.image}": ${reason}`), kubelet('Warning', 'Failed', 'Error: ErrImagePull'));
+      return { name: c.name, image: c.image, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: `Failed to pull image "${c.image}": ${reason}` } } };
+    }
+    events.push(kubelet('Normal', 'Pulled', `Successfully pulled image "${c.image}"`), kubelet('Normal', 'Created', `Created container: ${c.name}`), kubelet('Normal', 'Started', `Started container ${c.name}`));
+    return {
+      name: c.name,
+      image: c.image,
+      imageID: `${image.image.split(':')[0]}@sha256:${Buffer.from(image.image).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+      containerID: `cri-o://${Buffer.from(c.name + pod.metadata.uid).toString('hex').slice(0, 64).padEnd(64, '0')}`,
+      ready: false,
+      restartCount: 0,
+      state: { running: { startedAt: time } },
+    };
+  });
+  return { ok: true, vars: { ephemeralStatuses: [...existing, ...statuses], events } };
+}
+
 /** After the back-off, the kubelet tries the pull again from the start. */
 export function retryPull(_cluster: Cluster, pod: KubeObject): ComputationResult {
   return { ok: true, vars: { retryStatuses: waitingStatuses(pod, 'ContainerCreating') } };
