@@ -32,58 +32,78 @@ export function watchedKinds(checks: readonly Check[]): { apiVersion: string; ki
   return [...new Map(kinds.map((k) => [`${k.apiVersion} ${k.kind}`, k])).values()];
 }
 
+export interface CheckWatcher {
+  /** Evaluates now (after the current evaluation, if one runs), e.g. when a learner presses Check. */
+  evaluateNow(): void;
+  stop(): void;
+}
+
+/**
+ * Evaluates `checks` now and again whenever the cluster changes (one
+ * evaluation per burst of events, never two at once), reporting every result
+ * set to `onResults` until stopped. Watch failures fall back to the tick.
+ */
+export function watchChecks(checks: readonly Check[], access: ClusterAccess, onResults: (results: CheckResult[]) => void): CheckWatcher {
+  let stopped = false;
+  let running = false;
+  let again = false;
+  let burst: NodeJS.Timeout | undefined;
+  const watchers: AbortController[] = [];
+  const tick = setInterval(() => schedule(), TICK_MS);
+  async function evaluate() {
+    if (running) return void (again = true);
+    running = true;
+    try {
+      const results = await evaluateChecks(checks, access);
+      if (!stopped) onResults(results);
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      schedule();
+    }
+  }
+  function schedule(delay = BURST_MS) {
+    if (stopped) return;
+    clearTimeout(burst);
+    burst = setTimeout(() => evaluate().catch(() => schedule()), delay);
+  }
+  const watch = new k8s.Watch(access.client.config);
+  for (const { apiVersion, kind } of watchedKinds(checks)) {
+    void collectionPath(access.client, apiVersion, kind).then(async (lookup) => {
+      // A kind the cluster does not serve yet is covered by the tick.
+      if (!lookup.ok || stopped) return;
+      const controller = await watch.watch(lookup.path, { allowWatchBookmarks: true }, (phase) => phase !== 'BOOKMARK' && schedule(), () => undefined);
+      if (stopped) controller.abort();
+      else watchers.push(controller);
+    }).catch(() => undefined);
+  }
+  schedule(0);
+  return {
+    evaluateNow: () => schedule(0),
+    stop() {
+      stopped = true;
+      clearInterval(tick);
+      clearTimeout(burst);
+      for (const w of watchers) w.abort();
+    },
+  };
+}
+
 /** Resolves with the first all-passing results, or the last results when time runs out. */
 export async function waitForChecks(checks: readonly Check[], access: ClusterAccess, timeoutMs: number): Promise<{ passed: boolean; results: CheckResult[] }> {
-  let results = await evaluateChecks(checks, access);
-  if (allPassed(results)) return { passed: true, results };
-  const watchers: AbortController[] = [];
-  try {
-    return await new Promise((resolve) => {
-      let running = false;
-      let again = false;
-      let burst: NodeJS.Timeout | undefined;
-      const deadline = setTimeout(() => finish(false), timeoutMs);
-      const tick = setInterval(() => schedule(), TICK_MS);
-      let done = false;
-      function finish(passed: boolean) {
-        if (done) return;
-        done = true;
-        clearTimeout(deadline);
-        clearInterval(tick);
-        clearTimeout(burst);
-        resolve({ passed, results });
-      }
-      async function evaluate() {
-        if (running) return void (again = true);
-        running = true;
-        try {
-          results = await evaluateChecks(checks, access);
-        } finally {
-          running = false;
-        }
-        if (allPassed(results)) return finish(true);
-        if (again) {
-          again = false;
-          schedule();
-        }
-      }
-      function schedule() {
-        if (done) return;
-        clearTimeout(burst);
-        burst = setTimeout(() => evaluate().catch(() => schedule()), BURST_MS);
-      }
-      const watch = new k8s.Watch(access.client.config);
-      for (const { apiVersion, kind } of watchedKinds(checks)) {
-        void collectionPath(access.client, apiVersion, kind).then(async (lookup) => {
-          // A kind the cluster does not serve yet is covered by the tick.
-          if (!lookup.ok || done) return;
-          const controller = await watch.watch(lookup.path, { allowWatchBookmarks: true }, (phase) => phase !== 'BOOKMARK' && schedule(), () => undefined);
-          if (done) controller.abort();
-          else watchers.push(controller);
-        }).catch(() => undefined);
-      }
+  return new Promise((resolve) => {
+    let results: CheckResult[] = [];
+    const finish = (passed: boolean) => {
+      clearTimeout(deadline);
+      watcher.stop();
+      resolve({ passed, results });
+    };
+    const deadline = setTimeout(() => finish(false), timeoutMs);
+    const watcher = watchChecks(checks, access, (latest) => {
+      results = latest;
+      if (allPassed(latest)) finish(true);
     });
-  } finally {
-    for (const w of watchers) w.abort();
-  }
+  });
 }
