@@ -14,6 +14,7 @@ enableCompileCache();
  */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
   { name: 'lint', summary: 'check lessons (schema and cross-manifest rules) and report file:line findings', load: async () => (await import('./lint-command.ts')).lintCommand },
+  { name: 'serve', summary: 'run the lab: lessons, terminals and live checks for every learner, on one origin', load: async () => (await import('./serve-command.ts')).serveCommand },
   { name: 'verify', summary: 'prove every step of a lesson: checks fail, the solution runs, checks pass', load: async () => (await import('./verify-command.ts')).verifyCommand },
   { name: 'sandbox', summary: 'run a sandbox cluster (a Kubernetes API server kubectl can use) for a lesson', load: async () => (await import('./sandbox-command.ts')).sandboxCommand },
   { name: 'virtctl', summary: 'KubeVirt client: console, ssh (through the console), start, stop, restart', load: async () => (await import('./virtctl-command.ts')).virtctlCommand },

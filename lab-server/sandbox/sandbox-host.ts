@@ -81,6 +81,12 @@ export class SandboxHost {
     return this.handle(token, cluster);
   }
 
+  /** The cluster a token opens, restored ones included. */
+  clusterHandle(token: string): ClusterHandle | undefined {
+    const cluster = this.clusters.get(token);
+    return cluster && this.handle(token, cluster);
+  }
+
   removeCluster(token: string): void {
     this.clusters.get(token)?.stop();
     this.clusters.delete(token);

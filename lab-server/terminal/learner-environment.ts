@@ -11,6 +11,21 @@ const LABPATH_CLI = fileURLToPath(new URL('../cli/labpath.ts', import.meta.url))
 /** Our implementations, reached through labpath; kubectl is the real one on PATH. */
 const SHIMMED_TOOLS = ['oc', 'virtctl'] as const;
 
+/**
+ * The learner shell's startup file: a prompt that shows the current namespace
+ * (read from the kubeconfig, which `oc project` rewrites) and the directory.
+ */
+const BASHRC = `# labpath: the lab terminal's shell
+HISTFILE="$HOME/.bash_history"
+__labpath_namespace() {
+  local ns
+  ns=$(awk '$1 == "namespace:" { print $2; exit }' "$KUBECONFIG" 2>/dev/null)
+  printf '%s' "\${ns:-default}"
+}
+PS1='\\[\\e[1;36m\\]$(__labpath_namespace)\\[\\e[0m\\] \\[\\e[1;34m\\]\\W\\[\\e[0m\\] \\$ '
+alias ls='ls --color=auto'
+`;
+
 export interface LearnerEnvironment {
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -21,7 +36,9 @@ export async function prepareLearnerEnvironment(options: { root: string; kubecon
   const home = join(options.root, 'home');
   const cwd = join(options.root, 'lesson');
   await Promise.all([mkdir(bin, { recursive: true }), mkdir(home, { recursive: true })]);
-  await cp(options.manifestsDir, cwd, { recursive: true });
+  // A learner's edits survive a restart: only files missing from the working directory are copied.
+  await cp(options.manifestsDir, cwd, { recursive: true, force: false });
+  await writeFile(join(home, '.bashrc'), BASHRC);
   for (const tool of SHIMMED_TOOLS) {
     const shim = join(bin, tool);
     await writeFile(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(LABPATH_CLI)} ${tool} "$@"\n`);

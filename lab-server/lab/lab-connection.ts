@@ -1,0 +1,103 @@
+/**
+ * One page's WebSocket: terminal bytes as binary frames both ways, control
+ * messages as JSON text frames. A slow browser pauses its own shell instead of
+ * growing the server's memory; heartbeats find dead connections; a bad
+ * message gets an error message back.
+ */
+import type { WebSocket } from 'ws';
+import { log } from '../log.ts';
+import type { TerminalSink } from '../terminal/pty-terminal.ts';
+import type { LessonRuntime } from './lesson-runtime.ts';
+import { parseClientMessage, type ServerMessage } from './protocol.ts';
+
+/** Above this much unsent output the shell is paused; below the low mark it runs again. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+const LOW_WATER_BYTES = 128 * 1024;
+const DRAIN_POLL_MS = 20;
+const HEARTBEAT_MS = 15_000;
+
+export function serveConnection(ws: WebSocket, runtime: LessonRuntime): void {
+  const send = (message: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  let drainTimer: NodeJS.Timeout | undefined;
+  let detach: () => void = () => undefined;
+  const sink: TerminalSink = {
+    data(chunk) {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(chunk, { binary: true });
+      if (ws.bufferedAmount > HIGH_WATER_BYTES && !drainTimer) {
+        const terminal = runtime.terminal;
+        terminal.setPaused(sink, true);
+        drainTimer = setInterval(() => {
+          if (ws.readyState !== ws.OPEN || ws.bufferedAmount < LOW_WATER_BYTES) {
+            clearInterval(drainTimer);
+            drainTimer = undefined;
+            terminal.setPaused(sink, false);
+          }
+        }, DRAIN_POLL_MS);
+      }
+    },
+    exit(code) {
+      send({ type: 'terminal-exit', code });
+      // The learner typed exit: a new shell takes the old one's place.
+      setImmediate(() => {
+        detach();
+        if (ws.readyState === ws.OPEN) detach = runtime.terminal.attach(sink);
+      });
+    },
+  };
+  send({ type: 'ready', lesson: runtime.lesson.lesson.id, gating: runtime.lesson.lesson.gating, progress: runtime.progress() });
+  detach = runtime.terminal.attach(sink);
+  const unsubscribe = runtime.subscribe(send);
+
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const heartbeat = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, HEARTBEAT_MS);
+
+  ws.on('message', (data: Buffer, isBinary) => {
+    alive = true;
+    if (isBinary) return runtime.terminal.write(data);
+    const parsed = parseClientMessage(data.toString('utf8'));
+    if (!parsed.ok) return send({ type: 'error', message: parsed.error });
+    const message = parsed.message;
+    let problem: string | undefined;
+    try {
+      switch (message.type) {
+        case 'resize':
+          runtime.terminal.resize(message.cols, message.rows);
+          break;
+        case 'run':
+          runtime.run(message.command);
+          break;
+        case 'watch':
+          problem = runtime.watch(message.step);
+          break;
+        case 'check':
+          problem = runtime.check(message.step);
+          break;
+        case 'solve':
+          problem = runtime.solve(message.step);
+          break;
+        case 'reset':
+          problem = runtime.reset();
+          break;
+      }
+    } catch (error) {
+      log.error('lab control message failed', { type: message.type, error: error instanceof Error ? error.stack : String(error) });
+      problem = `the server could not carry out "${message.type}": ${(error as Error).message}`;
+    }
+    if (problem) send({ type: 'error', message: problem });
+  });
+  ws.on('close', () => {
+    clearInterval(heartbeat);
+    clearInterval(drainTimer);
+    detach();
+    unsubscribe();
+  });
+  ws.on('error', () => ws.terminate());
+}

@@ -1,0 +1,168 @@
+/**
+ * One learner's lesson, live: their cluster, their shell in the lesson's
+ * working directory, and the checks of the step their page shows, watched and
+ * reported to every page they have open. Progress goes to the session store.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import type { CheckResult } from '../checks/check-result.ts';
+import { watchChecks, type CheckWatcher } from '../checks/check-watch.ts';
+import { allPassed, clusterAccess } from '../checks/evaluate-check.ts';
+import { MANIFESTS_DIR, type LoadedLesson } from '../lesson/load.ts';
+import { prepareLearnerEnvironment, type LearnerEnvironment } from '../terminal/learner-environment.ts';
+import { PtyTerminal } from '../terminal/pty-terminal.ts';
+import type { ServerMessage } from './protocol.ts';
+import type { SessionStore, StepStatus } from './session-store.ts';
+
+/** Where a learner's cluster comes from: a sandbox of their own, or a real cluster. */
+export interface ClusterSource {
+  /** The kubeconfig for this learner's lesson, made on first use and kept across restarts. */
+  kubeconfig(sessionId: string, lesson: LoadedLesson): string;
+  /** A fresh cluster in place of the old one; undefined when the source cannot give one (a real cluster). */
+  reset(sessionId: string, lesson: LoadedLesson): string | undefined;
+}
+
+export class LessonRuntime {
+  readonly lesson: LoadedLesson;
+  private readonly sessionId: string;
+  private readonly store: SessionStore;
+  private readonly clusters: ClusterSource;
+  private readonly environment: LearnerEnvironment;
+  private readonly kubeconfigFile: string;
+  private terminalInstance: PtyTerminal | undefined;
+  private watcher: CheckWatcher | undefined;
+  private watchedStep: string | undefined;
+  private readonly listeners = new Set<(message: ServerMessage) => void>();
+  private lastStatus = new Map<string, { status: StepStatus; results: CheckResult[] }>();
+
+  private constructor(lesson: LoadedLesson, sessionId: string, store: SessionStore, clusters: ClusterSource, environment: LearnerEnvironment, kubeconfigFile: string) {
+    this.lesson = lesson;
+    this.sessionId = sessionId;
+    this.store = store;
+    this.clusters = clusters;
+    this.environment = environment;
+    this.kubeconfigFile = kubeconfigFile;
+  }
+
+  static async open(options: { lesson: LoadedLesson; sessionId: string; store: SessionStore; clusters: ClusterSource; root: string }): Promise<LessonRuntime> {
+    const kubeconfigFile = join(options.root, 'kubeconfig');
+    await mkdir(options.root, { recursive: true });
+    // Written on every open: after a restart the sandbox listens on a new port.
+    await writeFile(kubeconfigFile, options.clusters.kubeconfig(options.sessionId, options.lesson), { mode: 0o600 });
+    const environment = await prepareLearnerEnvironment({ root: options.root, kubeconfig: kubeconfigFile, manifestsDir: join(options.lesson.dir, MANIFESTS_DIR) });
+    return new LessonRuntime(options.lesson, options.sessionId, options.store, options.clusters, environment, kubeconfigFile);
+  }
+
+  /** The learner's shell, started on first use and again if it was exited. */
+  get terminal(): PtyTerminal {
+    if (!this.terminalInstance || this.terminalInstance.exited) this.terminalInstance = new PtyTerminal(this.environment);
+    return this.terminalInstance;
+  }
+
+  progress(): Record<string, StepStatus> {
+    return this.store.progress(this.sessionId, this.lesson.lesson.id);
+  }
+
+  subscribe(listener: (message: ServerMessage) => void): () => void {
+    this.listeners.add(listener);
+    for (const [step, { status, results }] of this.lastStatus) listener({ type: 'step', step, status, results });
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Watches the checks of the step a page shows (one step at a time per learner and lesson). */
+  watch(stepId: string): string | undefined {
+    const step = this.lesson.steps.find((s) => s.step.id === stepId);
+    if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
+    if (this.watchedStep === stepId && this.watcher) return undefined;
+    this.watcher?.stop();
+    this.watchedStep = stepId;
+    if (step.step.checks.length === 0) {
+      // A step that only explains is done once read.
+      this.report(stepId, 'passed', []);
+      this.watcher = undefined;
+      return undefined;
+    }
+    this.report(stepId, 'pending', []);
+    const access = clusterAccess(this.kubeConfig());
+    this.watcher = watchChecks(step.step.checks, access, (results) => this.report(stepId, allPassed(results) ? 'passed' : 'failing', results));
+    return undefined;
+  }
+
+  check(stepId: string): string | undefined {
+    if (this.watchedStep !== stepId || !this.watcher) return this.watch(stepId);
+    this.watcher.evaluateNow();
+    return undefined;
+  }
+
+  /** Types the step's solution into the terminal, one command after another, so the learner sees it run. */
+  solve(stepId: string): string | undefined {
+    const step = this.lesson.steps.find((s) => s.step.id === stepId);
+    if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
+    const locked = this.lockedBy(stepId);
+    if (locked) return `step "${stepId}" unlocks when step "${locked}" passes`;
+    if (step.step.solve.length === 0) return `step "${stepId}" has nothing to solve`;
+    for (const command of step.step.solve) this.run(command);
+    return undefined;
+  }
+
+  run(command: string): void {
+    this.terminal.write(`${command}\r`);
+  }
+
+  /** A fresh cluster and a fresh start; files in the working directory stay. */
+  reset(): string | undefined {
+    const kubeconfig = this.clusters.reset(this.sessionId, this.lesson);
+    if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
+    this.watcher?.stop();
+    this.watcher = undefined;
+    const watched = this.watchedStep;
+    this.watchedStep = undefined;
+    this.lastStatus.clear();
+    this.store.clearProgress(this.sessionId, this.lesson.lesson.id);
+    void writeFile(this.kubeconfigFile, kubeconfig, { mode: 0o600 }).then(() => {
+      this.broadcast({ type: 'reset', progress: this.progress() });
+      if (watched) this.watch(watched);
+    });
+    return undefined;
+  }
+
+  close(): void {
+    this.watcher?.stop();
+    this.terminalInstance?.kill();
+  }
+
+  /** With gating on, the first earlier step with checks that has not passed. */
+  private lockedBy(stepId: string): string | undefined {
+    if (!this.lesson.lesson.gating) return undefined;
+    const progress = this.progress();
+    for (const { step } of this.lesson.steps) {
+      if (step.id === stepId) return undefined;
+      if (step.checks.length > 0 && progress[step.id] !== 'passed') return step.id;
+    }
+    return undefined;
+  }
+
+  private report(stepId: string, status: StepStatus, results: CheckResult[]): void {
+    // A re-evaluation that finds the same is not news.
+    const previous = this.lastStatus.get(stepId);
+    if (previous && previous.status === status && JSON.stringify(previous.results) === JSON.stringify(results)) return;
+    this.lastStatus.set(stepId, { status, results });
+    // Progress keeps what was reached: breaking a passed step later shows live, but does not relock the lesson.
+    if (status === 'passed' && this.progress()[stepId] !== 'passed') {
+      this.store.setStepStatus(this.sessionId, this.lesson.lesson.id, stepId, 'passed');
+      this.broadcast({ type: 'progress', progress: this.progress() });
+    }
+    this.broadcast({ type: 'step', step: stepId, status, results });
+  }
+
+  private broadcast(message: ServerMessage): void {
+    for (const listener of this.listeners) listener(message);
+  }
+
+  private kubeConfig(): k8s.KubeConfig {
+    const config = new k8s.KubeConfig();
+    config.loadFromFile(this.kubeconfigFile);
+    return config;
+  }
+}

@@ -1,0 +1,67 @@
+/** The built Astro site, served from its folder: directory URLs, content types, the 404 page, nothing outside the folder. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml',
+  '.yaml': 'text/yaml; charset=utf-8',
+};
+
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('only GET and HEAD are served here\n');
+    return;
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://lab').pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('the path is not valid percent-encoding\n');
+    return;
+  }
+  const base = resolve(root);
+  let file = resolve(join(base, pathname));
+  if (file !== base && !file.startsWith(base + sep)) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    return;
+  }
+  let info = await stat(file).catch(() => undefined);
+  if (info?.isDirectory()) {
+    if (!pathname.endsWith('/')) {
+      res.writeHead(301, { location: `${pathname}/` }).end();
+      return;
+    }
+    file = join(file, 'index.html');
+    info = await stat(file).catch(() => undefined);
+  }
+  if (!info?.isFile()) {
+    const notFound = join(base, '404.html');
+    const page = await stat(notFound).catch(() => undefined);
+    res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+    if (page?.isFile() && req.method === 'GET') createReadStream(notFound).pipe(res);
+    else res.end('<!doctype html><title>Not found</title><p>Not found.</p>\n');
+    return;
+  }
+  // Astro's hashed assets never change under their name; pages may change with every build.
+  const immutable = pathname.startsWith('/_astro/');
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+}

@@ -1,0 +1,95 @@
+/**
+ * A learner's terminal: bash on a pseudo-terminal (node-pty) in the learner's
+ * environment, with a bounded scrollback so that a reloaded page reattaches to
+ * the same shell and sees what it showed. Output goes to whoever is attached;
+ * a slow reader pauses the shell (flow control) instead of growing memory.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import type { LearnerEnvironment } from './learner-environment.ts';
+
+/** Enough for a few screens of `oc describe`; older output is dropped first. */
+const SCROLLBACK_BYTES = 256 * 1024;
+
+export interface TerminalSink {
+  data(chunk: Buffer): void;
+  exit(code: number): void;
+}
+
+export class PtyTerminal {
+  readonly id = randomUUID();
+  private readonly process: pty.IPty;
+  private scrollback: Buffer[] = [];
+  private scrollbackSize = 0;
+  private readonly sinks = new Set<TerminalSink>();
+  private readonly pausedBy = new Set<TerminalSink>();
+  private exitCode: number | undefined;
+  lastActivity = Date.now();
+
+  constructor(environment: LearnerEnvironment, size: { cols: number; rows: number } = { cols: 100, rows: 30 }) {
+    const rcfile = join(environment.env.HOME ?? environment.cwd, '.bashrc');
+    this.process = pty.spawn('bash', ['--rcfile', rcfile, '-i'], { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: environment.cwd, env: { ...environment.env, TERM: 'xterm-256color' } as Record<string, string>, encoding: null } as pty.IPtyForkOptions);
+    // With encoding null node-pty hands over Buffers, so a UTF-8 sequence split across reads stays intact.
+    (this.process.onData as unknown as pty.IEvent<Buffer>)((chunk) => this.output(chunk));
+    this.process.onExit(({ exitCode }) => {
+      this.exitCode = exitCode;
+      for (const sink of this.sinks) sink.exit(exitCode);
+    });
+  }
+
+  get exited(): boolean {
+    return this.exitCode !== undefined;
+  }
+
+  /** Attaches a reader: it first gets the scrollback, then live output. */
+  attach(sink: TerminalSink): () => void {
+    const replay = Buffer.concat(this.scrollback);
+    if (replay.length > 0) sink.data(replay);
+    if (this.exitCode !== undefined) sink.exit(this.exitCode);
+    this.sinks.add(sink);
+    return () => {
+      this.sinks.delete(sink);
+      this.setPaused(sink, false);
+    };
+  }
+
+  write(data: string | Buffer): void {
+    if (this.exitCode !== undefined) return;
+    this.lastActivity = Date.now();
+    this.process.write(typeof data === 'string' ? data : data.toString('utf8'));
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.exitCode === undefined) this.process.resize(cols, rows);
+  }
+
+  /** A sink that cannot keep up holds the shell until it has caught up; others keep reading what comes. */
+  setPaused(sink: TerminalSink, paused: boolean): void {
+    const before = this.pausedBy.size > 0;
+    if (paused) this.pausedBy.add(sink);
+    else this.pausedBy.delete(sink);
+    const after = this.pausedBy.size > 0;
+    if (before === after || this.exitCode !== undefined) return;
+    if (after) this.process.pause();
+    else this.process.resume();
+  }
+
+  kill(): void {
+    if (this.exitCode !== undefined) return;
+    try {
+      // The whole process group: whatever the learner started goes with the shell.
+      process.kill(-this.process.pid, 'SIGKILL');
+    } catch {
+      this.process.kill('SIGKILL');
+    }
+  }
+
+  private output(chunk: Buffer): void {
+    this.lastActivity = Date.now();
+    this.scrollback.push(chunk);
+    this.scrollbackSize += chunk.length;
+    while (this.scrollbackSize > SCROLLBACK_BYTES && this.scrollback.length > 1) this.scrollbackSize -= this.scrollback.shift()!.length;
+    for (const sink of this.sinks) sink.data(chunk);
+  }
+}
