@@ -56,7 +56,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     const key = `${sessionId}/${lesson.lesson.id}`;
     let runtime = runtimes.get(key);
     if (!runtime) {
-      runtime = LessonRuntime.open({ lesson, sessionId, store, clusters, root: join(options.dataDir, 'sessions', sessionId, lesson.lesson.id) });
+      const sessionDir = join(options.dataDir, 'sessions', sessionId);
+      runtime = LessonRuntime.open({ lesson, sessionId, store, clusters, root: join(sessionDir, lesson.lesson.id), isolation: { hide: options.dataDir, keep: sessionDir } });
       runtimes.set(key, runtime);
       runtime.catch(() => runtimes.delete(key));
     }

@@ -36,7 +36,10 @@ export class LessonRuntime {
   private readonly listeners = new Set<(message: ServerMessage) => void>();
   private lastStatus = new Map<string, { status: StepStatus; results: CheckResult[] }>();
 
-  private constructor(lesson: LoadedLesson, sessionId: string, store: SessionStore, clusters: ClusterSource, environment: LearnerEnvironment, kubeconfigFile: string) {
+  private readonly isolation: { hide: string; keep: string } | undefined;
+
+  private constructor(lesson: LoadedLesson, sessionId: string, store: SessionStore, clusters: ClusterSource, environment: LearnerEnvironment, kubeconfigFile: string, isolation: { hide: string; keep: string } | undefined) {
+    this.isolation = isolation;
     this.lesson = lesson;
     this.sessionId = sessionId;
     this.store = store;
@@ -45,18 +48,18 @@ export class LessonRuntime {
     this.kubeconfigFile = kubeconfigFile;
   }
 
-  static async open(options: { lesson: LoadedLesson; sessionId: string; store: SessionStore; clusters: ClusterSource; root: string }): Promise<LessonRuntime> {
+  static async open(options: { lesson: LoadedLesson; sessionId: string; store: SessionStore; clusters: ClusterSource; root: string; isolation?: { hide: string; keep: string } }): Promise<LessonRuntime> {
     const kubeconfigFile = join(options.root, 'kubeconfig');
     await mkdir(options.root, { recursive: true });
     // Written on every open: after a restart the sandbox listens on a new port.
     await writeFile(kubeconfigFile, options.clusters.kubeconfig(options.sessionId, options.lesson), { mode: 0o600 });
     const environment = await prepareLearnerEnvironment({ root: options.root, kubeconfig: kubeconfigFile, manifestsDir: join(options.lesson.dir, MANIFESTS_DIR) });
-    return new LessonRuntime(options.lesson, options.sessionId, options.store, options.clusters, environment, kubeconfigFile);
+    return new LessonRuntime(options.lesson, options.sessionId, options.store, options.clusters, environment, kubeconfigFile, options.isolation);
   }
 
   /** The learner's shell, started on first use and again if it was exited. */
   get terminal(): PtyTerminal {
-    if (!this.terminalInstance || this.terminalInstance.exited) this.terminalInstance = new PtyTerminal(this.environment);
+    if (!this.terminalInstance || this.terminalInstance.exited) this.terminalInstance = new PtyTerminal(this.environment, this.isolation ? { isolation: this.isolation } : {});
     return this.terminalInstance;
   }
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import type { LearnerEnvironment } from './learner-environment.ts';
+import { isolated } from './shell-isolation.ts';
 
 /** Enough for a few screens of `oc describe`; older output is dropped first. */
 const SCROLLBACK_BYTES = 256 * 1024;
@@ -27,9 +28,13 @@ export class PtyTerminal {
   private exitCode: number | undefined;
   lastActivity = Date.now();
 
-  constructor(environment: LearnerEnvironment, size: { cols: number; rows: number } = { cols: 100, rows: 30 }) {
+  /** `isolation`: the lab's data directory, hidden from the shell except for this learner's own folder. */
+  constructor(environment: LearnerEnvironment, options: { size?: { cols: number; rows: number }; isolation?: { hide: string; keep: string } } = {}) {
+    const size = options.size ?? { cols: 100, rows: 30 };
     const rcfile = join(environment.env.HOME ?? environment.cwd, '.bashrc');
-    this.process = pty.spawn('bash', ['--rcfile', rcfile, '-i'], { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: environment.cwd, env: { ...environment.env, TERM: 'xterm-256color' } as Record<string, string>, encoding: null } as pty.IPtyForkOptions);
+    const shell = ['bash', '--rcfile', rcfile, '-i'];
+    const [command, ...args] = options.isolation ? isolated(shell, options.isolation.hide, options.isolation.keep) : shell;
+    this.process = pty.spawn(command!, args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: environment.cwd, env: { ...environment.env, TERM: 'xterm-256color' } as Record<string, string>, encoding: null } as pty.IPtyForkOptions);
     // With encoding null node-pty hands over Buffers, so a UTF-8 sequence split across reads stays intact.
     (this.process.onData as unknown as pty.IEvent<Buffer>)((chunk) => this.output(chunk));
     this.process.onExit(({ exitCode }) => {
