@@ -1,0 +1,221 @@
+/**
+ * The lab in the browser: an xterm.js terminal wired to the learner's shell,
+ * Run buttons on commands and manifests, and the step's live check status.
+ * Loaded only when a lab server answers; the page works without it.
+ */
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+// Inlined and added by hand: the chunk loads after the page, outside Astro's page styles.
+import xtermCss from '@xterm/xterm/css/xterm.css?inline';
+import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
+import type { CheckResult } from '../../lab-server/checks/check-result.ts';
+
+type StepStatus = 'pending' | 'passed' | 'failing';
+
+const STATUS_LABEL: Record<StepStatus, string> = { pending: 'Checking…', passed: 'Passed', failing: 'Not there yet' };
+const RECONNECT_MS = [500, 1000, 2000, 5000];
+
+export function startLab(panel: HTMLElement): void {
+  const lessonId = panel.dataset.lesson!;
+  const stepId = panel.dataset.step!;
+  const status = panel.querySelector<HTMLElement>('.step-status')!;
+  const label = status.querySelector<HTMLElement>('.step-status-label')!;
+  const resultList = status.querySelector<HTMLUListElement>('.check-results')!;
+  const style = document.createElement('style');
+  style.textContent = xtermCss;
+  document.head.append(style);
+  panel.hidden = false;
+  document.body.dataset.lab = 'on';
+
+  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  const term = new Terminal({
+    fontFamily: getComputedStyle(document.documentElement).getPropertyValue('--mono') || 'monospace',
+    fontSize: 14,
+    cursorBlink: true,
+    scrollback: 5000,
+    theme: dark ? { background: '#0d1117', foreground: '#e6edf3' } : { background: '#ffffff', foreground: '#1b1f24', cursor: '#1b1f24', selectionBackground: '#b6d3ff' },
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  const container = panel.querySelector<HTMLElement>('[data-terminal]')!;
+  term.open(container);
+  fit.fit();
+
+  let ws: WebSocket | undefined;
+  let attempt = 0;
+  const encoder = new TextEncoder();
+  const send = (message: object) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  };
+  term.onData((data) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(encoder.encode(data));
+  });
+  term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }));
+  new ResizeObserver(() => fit.fit()).observe(container);
+
+  const connect = () => {
+    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab/ws/${lessonId}`);
+    socket.binaryType = 'arraybuffer';
+    ws = socket;
+    socket.onopen = () => {
+      attempt = 0;
+      term.reset();
+      send({ type: 'resize', cols: term.cols, rows: term.rows });
+      send({ type: 'watch', step: stepId });
+    };
+    socket.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) term.write(new Uint8Array(event.data));
+      else handle(JSON.parse(event.data as string) as ServerMessage);
+    };
+    socket.onclose = () => {
+      if (ws !== socket) return;
+      const wait = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]!;
+      term.write(`\r\n\x1b[2m[the lab connection closed; trying again in ${wait / 1000} s]\x1b[0m\r\n`);
+      setTimeout(connect, wait);
+    };
+  };
+
+  function handle(message: ServerMessage): void {
+    switch (message.type) {
+      case 'ready':
+      case 'progress':
+      case 'reset':
+        showProgress(message.progress, 'gating' in message ? message.gating : undefined);
+        if (message.type === 'reset') showStatus('pending', []);
+        break;
+      case 'step':
+        if (message.step === stepId) showStatus(message.status, message.results);
+        break;
+      case 'terminal-exit':
+        term.write('\r\n\x1b[2m[the shell exited; a new one starts]\x1b[0m\r\n');
+        break;
+      case 'error':
+        showNotice(message.message);
+        break;
+    }
+  }
+
+  function showStatus(state: StepStatus, results: CheckResult[]): void {
+    status.dataset.status = state;
+    label.textContent = STATUS_LABEL[state];
+    resultList.replaceChildren(...results.filter((r) => r.status !== 'passed').map(resultItem));
+  }
+
+  let gating = true;
+  function showProgress(progress: Record<string, StepStatus>, gatingOn: boolean | undefined): void {
+    if (gatingOn !== undefined) gating = gatingOn;
+    let open = true;
+    for (const item of document.querySelectorAll<HTMLElement>('.step-list li[data-step-id]')) {
+      const id = item.dataset.stepId!;
+      const passed = progress[id] === 'passed';
+      item.dataset.progress = passed ? 'passed' : 'open';
+      const link = item.querySelector('a')!;
+      const locked = gating && !open;
+      if (locked) link.setAttribute('aria-disabled', 'true');
+      else link.removeAttribute('aria-disabled');
+      // A step unlocks the next once it passes; a step without checks counts as read.
+      if (!passed && item.dataset.checks === 'true') open = false;
+    }
+    const next = document.querySelector<HTMLAnchorElement>('.step-nav a[rel="next"]');
+    const current = document.querySelector<HTMLElement>(`.step-list li[data-step-id="${stepId}"]`);
+    if (next && current) {
+      const waiting = gating && current.dataset.checks === 'true' && progress[stepId] !== 'passed';
+      if (waiting) next.setAttribute('aria-disabled', 'true');
+      else next.removeAttribute('aria-disabled');
+    }
+  }
+
+  function showNotice(text: string): void {
+    const item = document.createElement('li');
+    item.className = 'lab-notice';
+    item.textContent = text;
+    resultList.prepend(item);
+    setTimeout(() => item.remove(), 8000);
+  }
+
+  // A locked link explains itself instead of leaving the step.
+  document.addEventListener('click', (event) => {
+    const link = (event.target as Element | null)?.closest('a[aria-disabled="true"]');
+    if (!link) return;
+    event.preventDefault();
+    showNotice('This step unlocks when the one before it passes its checks.');
+  });
+
+  addRunButtons(send, term);
+  wireButtons(panel, send, stepId);
+  wireSplitter(panel);
+  connect();
+}
+
+function resultItem(result: CheckResult): HTMLLIElement {
+  const item = document.createElement('li');
+  item.dataset.result = result.status;
+  const message = document.createElement('p');
+  message.className = 'check-message';
+  message.textContent = result.message;
+  const evidence = document.createElement('p');
+  evidence.className = 'check-evidence';
+  evidence.textContent = `${result.subject}: expected ${result.expected}; found ${result.actual}`;
+  item.append(message, evidence);
+  if (result.explanation) {
+    const why = document.createElement('p');
+    why.className = 'check-why';
+    why.textContent = `Why: ${result.explanation}`;
+    item.append(why);
+  }
+  return item;
+}
+
+/** A Run button on every command and manifest: it types the command into the terminal. */
+function addRunButtons(send: (message: object) => void, term: Terminal): void {
+  const add = (host: Element, command: string, where: Element) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'run-button';
+    button.textContent = 'Run';
+    button.setAttribute('aria-label', `Run in the terminal: ${command}`);
+    button.dataset.run = command;
+    button.addEventListener('click', () => {
+      send({ type: 'run', command });
+      term.focus();
+    });
+    where.before(button);
+    host.classList.add('runnable');
+  };
+  for (const block of document.querySelectorAll<HTMLElement>('.step .command[data-command]')) add(block, block.dataset.command!, block.querySelector('.copy-button')!);
+  for (const figure of document.querySelectorAll<HTMLElement>('.step .manifest[data-manifest]')) add(figure, `oc apply -f ${figure.dataset.manifest}`, figure.querySelector('.copy-button')!);
+}
+
+function wireButtons(panel: HTMLElement, send: (message: object) => void, stepId: string): void {
+  const hints = [...document.querySelectorAll<HTMLDetailsElement>('.hints details')];
+  // In the lab, hints come one at a time, on request.
+  for (const hint of hints) hint.hidden = true;
+  let shown = 0;
+  panel.addEventListener('click', (event) => {
+    const action = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-lab-action]')?.dataset.labAction;
+    if (action === 'check' || action === 'solve') send({ type: action, step: stepId });
+    if (action === 'hint' && shown < hints.length) {
+      const hint = hints[shown++]!;
+      hint.hidden = false;
+      hint.open = true;
+      hint.scrollIntoView({ block: 'nearest' });
+    }
+    if (action === 'reset' && confirm('Reset this lesson? You get a fresh cluster and start from the first step; files in your working directory stay.')) send({ type: 'reset' });
+  });
+}
+
+/** Drag (or arrow keys on) the bar at the terminal's edge to give it more or less room. */
+function wireSplitter(panel: HTMLElement): void {
+  const bar = panel.querySelector<HTMLElement>('.terminal-resize')!;
+  const set = (width: number) => document.body.style.setProperty('--lab-width', `${Math.min(Math.max(width, 280), innerWidth * 0.7)}px`);
+  bar.addEventListener('pointerdown', (event) => {
+    bar.setPointerCapture(event.pointerId);
+    const move = (e: PointerEvent) => set(innerWidth - e.clientX);
+    bar.addEventListener('pointermove', move);
+    bar.addEventListener('pointerup', () => bar.removeEventListener('pointermove', move), { once: true });
+  });
+  bar.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    set(panel.getBoundingClientRect().width + (event.key === 'ArrowLeft' ? 40 : -40));
+  });
+}
