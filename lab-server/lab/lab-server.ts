@@ -148,7 +148,10 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     async close() {
       for (const client of wss.clients) client.terminate();
       for (const runtime of runtimes.values()) (await runtime.catch(() => undefined))?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Browsers keep idle keep-alive connections open; they would hold close() for minutes.
+      server.closeAllConnections();
+      await closed;
       await sandbox?.close();
       store.close();
     },

@@ -59,7 +59,8 @@ export class LessonRuntime {
 
   /** The learner's shell, started on first use and again if it was exited. */
   get terminal(): PtyTerminal {
-    if (!this.terminalInstance || this.terminalInstance.exited) this.terminalInstance = new PtyTerminal(this.environment, this.isolation ? { isolation: this.isolation } : {});
+    if (!this.terminalInstance || this.terminalInstance.exited)
+      this.terminalInstance = new PtyTerminal(this.environment, { scrollbackFile: join(this.environment.env.HOME!, '.labpath-scrollback'), ...(this.isolation ? { isolation: this.isolation } : {}) });
     return this.terminalInstance;
   }
 

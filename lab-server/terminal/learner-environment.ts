@@ -17,6 +17,8 @@ const SHIMMED_TOOLS = ['oc', 'virtctl'] as const;
  */
 const BASHRC = `# labpath: the lab terminal's shell
 HISTFILE="$HOME/.bash_history"
+# Each command reaches the history file at once, so a lab restart keeps it.
+PROMPT_COMMAND='history -a'
 __labpath_namespace() {
   local ns
   ns=$(awk '$1 == "namespace:" { print $2; exit }' "$KUBECONFIG" 2>/dev/null)

@@ -5,6 +5,9 @@
  * a slow reader pauses the shell (flow control) instead of growing memory.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { log } from '../log.ts';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import type { LearnerEnvironment } from './learner-environment.ts';
@@ -12,6 +15,7 @@ import { isolated } from './shell-isolation.ts';
 
 /** Enough for a few screens of `oc describe`; older output is dropped first. */
 const SCROLLBACK_BYTES = 256 * 1024;
+const SAVE_DELAY_MS = 1000;
 
 export interface TerminalSink {
   data(chunk: Buffer): void;
@@ -28,8 +32,17 @@ export class PtyTerminal {
   private exitCode: number | undefined;
   lastActivity = Date.now();
 
-  /** `isolation`: the lab's data directory, hidden from the shell except for this learner's own folder. */
-  constructor(environment: LearnerEnvironment, options: { size?: { cols: number; rows: number }; isolation?: { hide: string; keep: string } } = {}) {
+  private readonly scrollbackFile: string | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * `isolation`: the lab's data directory, hidden from the shell except for this learner's own folder.
+   * `scrollbackFile`: where the scrollback is kept, so that a new shell after a restart shows what the old one did.
+   */
+  constructor(environment: LearnerEnvironment, options: { size?: { cols: number; rows: number }; isolation?: { hide: string; keep: string }; scrollbackFile?: string } = {}) {
+    this.scrollbackFile = options.scrollbackFile;
+    const earlier = options.scrollbackFile && existsSync(options.scrollbackFile) ? readFileSync(options.scrollbackFile) : undefined;
+    if (earlier && earlier.length > 0) this.remember(Buffer.concat([earlier, Buffer.from('\r\n\x1b[2m[the lab restarted: this is a new shell in the same folder]\x1b[0m\r\n')]));
     const size = options.size ?? { cols: 100, rows: 30 };
     const rcfile = join(environment.env.HOME ?? environment.cwd, '.bashrc');
     const shell = ['bash', '--rcfile', rcfile, '-i'];
@@ -81,6 +94,14 @@ export class PtyTerminal {
   }
 
   kill(): void {
+    clearTimeout(this.saveTimer);
+    if (this.scrollbackFile) {
+      try {
+        writeFileSync(this.scrollbackFile, Buffer.concat(this.scrollback));
+      } catch (error) {
+        log.warn('terminal scrollback not saved', { file: this.scrollbackFile, error: String(error) });
+      }
+    }
     if (this.exitCode !== undefined) return;
     try {
       // The whole process group: whatever the learner started goes with the shell.
@@ -92,9 +113,21 @@ export class PtyTerminal {
 
   private output(chunk: Buffer): void {
     this.lastActivity = Date.now();
+    this.remember(chunk);
+    for (const sink of this.sinks) sink.data(chunk);
+    if (this.scrollbackFile && !this.saveTimer) this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+  }
+
+  private remember(chunk: Buffer): void {
     this.scrollback.push(chunk);
     this.scrollbackSize += chunk.length;
     while (this.scrollbackSize > SCROLLBACK_BYTES && this.scrollback.length > 1) this.scrollbackSize -= this.scrollback.shift()!.length;
-    for (const sink of this.sinks) sink.data(chunk);
+  }
+
+  /** Written whole, at most once a second: the file stays as small as the scrollback. */
+  private save(): void {
+    this.saveTimer = undefined;
+    if (!this.scrollbackFile) return;
+    writeFile(this.scrollbackFile, Buffer.concat(this.scrollback)).catch((error) => log.warn('terminal scrollback not saved', { file: this.scrollbackFile, error: String(error) }));
   }
 }
