@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { LoadedLesson } from '../lesson/load.ts';
@@ -50,6 +50,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const sandbox = options.kubeconfig ? undefined : await SandboxHost.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
   const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store) : realCluster(options.kubeconfig!);
   const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
+  const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
   const runtimes = new Map<string, Promise<LessonRuntime>>();
 
   const runtimeFor = (sessionId: string, lesson: LoadedLesson): Promise<LessonRuntime> => {
@@ -110,7 +111,18 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true }, headers);
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    return serveStatic(options.siteDir, req, res);
+    // Opening a step page starts the learner's shell, so it is ready by the time the terminal connects.
+    const step = /^\/lessons\/([a-z0-9-]+)\/[a-z0-9-]+\/$/.exec(url.pathname);
+    const lesson = step && lessons.get(step[1]!);
+    if (lesson) void runtimeFor(sessionId, lesson).then((runtime) => runtime.terminal).catch(() => undefined);
+    return serveStatic(options.siteDir, req, res, announceLab);
+  }
+
+  /** Tells the page a lab is here, and lets the browser fetch the terminal code while it reads the page. */
+  function announceLab(html: string): string {
+    if (!html.includes('data-lab-panel')) return html;
+    const preload = labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : '';
+    return html.replace('</head>', `<meta name="labpath-lab" content="1">${preload}</head>`);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });

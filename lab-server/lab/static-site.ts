@@ -1,6 +1,6 @@
 /** The built Astro site, served from its folder: directory URLs, content types, the 404 page, nothing outside the folder. */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 
@@ -19,7 +19,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.yaml': 'text/yaml; charset=utf-8',
 };
 
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** `transformHtml` rewrites HTML pages on the way out (the lab announces itself in them). */
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, transformHtml?: (html: string) => string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('only GET and HEAD are served here\n');
     return;
@@ -52,6 +53,12 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
     if (page?.isFile() && req.method === 'GET') createReadStream(notFound).pipe(res);
     else res.end('<!doctype html><title>Not found</title><p>Not found.</p>\n');
+    return;
+  }
+  if (transformHtml && extname(file) === '.html') {
+    const html = Buffer.from(transformHtml(await readFile(file, 'utf8')));
+    res.writeHead(200, { 'content-type': CONTENT_TYPES['.html']!, 'content-length': html.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : html);
     return;
   }
   // Astro's hashed assets never change under their name; pages may change with every build.

@@ -15,12 +15,18 @@ type StepStatus = 'pending' | 'passed' | 'failing';
 const STATUS_LABEL: Record<StepStatus, string> = { pending: 'Checking…', passed: 'Passed', failing: 'Not there yet' };
 const RECONNECT_MS = [500, 1000, 2000, 5000];
 
-export function startLab(panel: HTMLElement): void {
+/** `first`: the socket the page's boot script opened, with the messages it has already received. */
+export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early: MessageEvent[] }): void {
   const lessonId = panel.dataset.lesson!;
   const stepId = panel.dataset.step!;
   const status = panel.querySelector<HTMLElement>('.step-status')!;
   const label = status.querySelector<HTMLElement>('.step-status-label')!;
   const resultList = status.querySelector<HTMLUListElement>('.check-results')!;
+  // The socket first: the shell's prompt travels while xterm.js sets itself up.
+  let ws: WebSocket | undefined;
+  let attempt = 0;
+  connect();
+
   const style = document.createElement('style');
   style.textContent = xtermCss;
   document.head.append(style);
@@ -41,8 +47,6 @@ export function startLab(panel: HTMLElement): void {
   term.open(container);
   fit.fit();
 
-  let ws: WebSocket | undefined;
-  let attempt = 0;
   const encoder = new TextEncoder();
   const send = (message: object) => {
     if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
@@ -53,13 +57,15 @@ export function startLab(panel: HTMLElement): void {
   term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }));
   new ResizeObserver(() => fit.fit()).observe(container);
 
-  const connect = () => {
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab/ws/${lessonId}`);
+  function connect(): void {
+    const handed = attempt === 0 && first && first.socket.readyState <= WebSocket.OPEN ? first.socket : undefined;
+    const socket = handed ?? new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab/ws/${lessonId}`);
     socket.binaryType = 'arraybuffer';
     ws = socket;
     socket.onopen = () => {
+      // A reconnect replays the scrollback: start from a clean screen.
+      if (attempt > 0) term.reset();
       attempt = 0;
-      term.reset();
       send({ type: 'resize', cols: term.cols, rows: term.rows });
       send({ type: 'watch', step: stepId });
     };
@@ -67,13 +73,20 @@ export function startLab(panel: HTMLElement): void {
       if (event.data instanceof ArrayBuffer) term.write(new Uint8Array(event.data));
       else handle(JSON.parse(event.data as string) as ServerMessage);
     };
+    if (handed) {
+      // Replayed once everything below exists; an already open socket gets its open handling too.
+      queueMicrotask(() => {
+        if (handed.readyState === WebSocket.OPEN) handed.onopen?.(new Event('open'));
+        for (const event of first!.early.splice(0)) handed.onmessage?.(event);
+      });
+    }
     socket.onclose = () => {
       if (ws !== socket) return;
       const wait = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]!;
       term.write(`\r\n\x1b[2m[the lab connection closed; trying again in ${wait / 1000} s]\x1b[0m\r\n`);
       setTimeout(connect, wait);
     };
-  };
+  }
 
   function handle(message: ServerMessage): void {
     switch (message.type) {
@@ -144,7 +157,6 @@ export function startLab(panel: HTMLElement): void {
   addRunButtons(send, term);
   wireButtons(panel, send, stepId);
   wireSplitter(panel);
-  connect();
 }
 
 function resultItem(result: CheckResult): HTMLLIElement {

@@ -9,9 +9,10 @@ import { ROOT } from '../helpers/paths.ts';
 import { benchSandbox } from './sandbox.bench.ts';
 import { benchNetwork } from './network.bench.ts';
 import { benchChecks } from './checks.bench.ts';
+import { benchLab } from './lab.bench.ts';
 import type { BenchResult } from './measure.ts';
 
-const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks())];
+const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab())];
 const width = Math.max(...results.map((r) => r.name.length));
 console.log(`${'measurement'.padEnd(width)}  ${'value'.padStart(10)}  unit      goal      met`);
 for (const r of results) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(8)}  ${r.goal.padEnd(8)}  ${r.met ? 'yes' : 'NO'}`);
