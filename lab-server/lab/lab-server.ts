@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { LoadedLesson } from '../lesson/load.ts';
@@ -33,12 +33,20 @@ export interface LabServerOptions {
   kubeconfig?: string | undefined;
   /** Required on every request when set (the lab is reachable beyond this machine). */
   accessToken?: string | undefined;
+  /** A lesson no page has shown for this long has its shell ended (scrollback and history stay). Default 30 minutes. */
+  idleTimeoutMs?: number;
+  /** A session not seen for this long ends: its shells, clusters and files go. Default 14 days. */
+  sessionTtlMs?: number;
 }
+
+/** Pages (tabs) one learner may have connected at once. */
+const MAX_CONNECTIONS_PER_SESSION = 8;
 
 export interface LabServer {
   url: string;
   close(): Promise<void>;
 }
+
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -52,6 +60,34 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
   const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
   const runtimes = new Map<string, Promise<LessonRuntime>>();
+
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
+  const sessionTtlMs = options.sessionTtlMs ?? 14 * 24 * 3_600_000;
+  const connections = new Map<string, number>();
+
+  /** Ends a session: its shells are killed, its sandbox clusters removed, its files deleted. */
+  const endSession = async (sessionId: string) => {
+    for (const [key, runtime] of runtimes) {
+      if (!key.startsWith(`${sessionId}/`)) continue;
+      runtimes.delete(key);
+      (await runtime.catch(() => undefined))?.close();
+    }
+    if (sandbox) for (const token of store.clusterTokensOf(sessionId)) sandbox.removeCluster(token);
+    store.deleteSession(sessionId);
+    await rm(join(options.dataDir, 'sessions', sessionId), { recursive: true, force: true });
+    log.info('lab session ended', { session: sessionId.slice(0, 6) });
+  };
+  const sweep = setInterval(() => {
+    for (const [key, runtime] of runtimes) {
+      void runtime.then((r) => {
+        if (!r.idle(idleTimeoutMs)) return;
+        runtimes.delete(key);
+        r.close();
+      }, () => undefined);
+    }
+    for (const id of store.staleSessions(new Date(Date.now() - sessionTtlMs))) void endSession(id);
+  }, Math.min(60_000, Math.max(100, Math.min(idleTimeoutMs, sessionTtlMs) / 4)));
+  sweep.unref();
 
   const runtimeFor = (sessionId: string, lesson: LoadedLesson): Promise<LessonRuntime> => {
     const key = `${sessionId}/${lesson.lesson.id}`;
@@ -139,8 +175,15 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (!sessionId) return refuse(401, 'Unauthorized: open the lesson page first, it starts your session');
     const lesson = lessons.get(match[1]!);
     if (!lesson) return refuse(404, 'Not Found: no such lesson');
+    const open = connections.get(sessionId) ?? 0;
+    if (open >= MAX_CONNECTIONS_PER_SESSION) return refuse(429, `Too Many Requests: ${open} lab pages are open for this learner; close one`);
     runtimeFor(sessionId, lesson).then(
-      (runtime) => wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, runtime)),
+      (runtime) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          connections.set(sessionId, (connections.get(sessionId) ?? 0) + 1);
+          ws.on('close', () => connections.set(sessionId, (connections.get(sessionId) ?? 1) - 1));
+          serveConnection(ws, runtime);
+        }),
       (error) => {
         log.error('lab session could not start', { lesson: lesson.lesson.id, error: error instanceof Error ? error.stack : String(error) });
         refuse(500, 'Internal Server Error: the lesson environment could not start');
@@ -158,6 +201,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   return {
     url: `http://${shownHost}:${port}`,
     async close() {
+      clearInterval(sweep);
       for (const client of wss.clients) client.terminate();
       for (const runtime of runtimes.values()) (await runtime.catch(() => undefined))?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -131,9 +131,23 @@ export class LessonRuntime {
     return undefined;
   }
 
+  /**
+   * True when no page has shown this lesson for `idleMs` and its shell has been
+   * quiet as long: nobody is using it, so it may be put to sleep.
+   */
+  idle(idleMs: number, now = Date.now()): boolean {
+    if (this.listeners.size > 0) return false;
+    const terminal = this.terminalInstance;
+    return !terminal || terminal.exited || (terminal.attached === 0 && now - terminal.lastActivity > idleMs);
+  }
+
+  /** Ends the shell (its scrollback and history are kept on disk) and stops watching; the next page starts both again. */
   close(): void {
     this.watcher?.stop();
+    this.watcher = undefined;
+    this.watchedStep = undefined;
     this.terminalInstance?.kill();
+    this.terminalInstance = undefined;
   }
 
   /** With gating on, the first earlier step with checks that has not passed. */

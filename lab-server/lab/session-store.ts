@@ -75,6 +75,20 @@ export class SessionStore {
     this.db.prepare('DELETE FROM progress WHERE session_id = ? AND lesson_id = ?').run(sessionId, lessonId);
   }
 
+  /** Sessions not seen since `before`. */
+  staleSessions(before: Date): string[] {
+    return (this.db.prepare('SELECT id FROM sessions WHERE last_seen < ?').all(before.toISOString()) as { id: string }[]).map((r) => r.id);
+  }
+
+  clusterTokensOf(sessionId: string): string[] {
+    return (this.db.prepare('SELECT cluster_token FROM lesson_clusters WHERE session_id = ?').all(sessionId) as { cluster_token: string }[]).map((r) => r.cluster_token);
+  }
+
+  /** The session and everything recorded for it. */
+  deleteSession(sessionId: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+  }
+
   close(): void {
     this.db.close();
   }

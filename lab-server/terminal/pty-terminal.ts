@@ -56,6 +56,11 @@ export class PtyTerminal {
     });
   }
 
+  /** How many pages show this terminal now. */
+  get attached(): number {
+    return this.sinks.size;
+  }
+
   get exited(): boolean {
     return this.exitCode !== undefined;
   }

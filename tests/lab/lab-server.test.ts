@@ -5,6 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LabSocket, newLearner, startLab, type TestLab } from '../helpers/lab.ts';
+import { spawnSync } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { LESSON_ID } from '../helpers/paths.ts';
 import { labpath } from '../helpers/run.ts';
 
@@ -171,6 +174,52 @@ describe('a flood of terminal output', () => {
     assert.ok(slow.received > 50_000_000, 'every byte arrives once the browser reads again');
     slow.close();
     other.close();
+  });
+});
+
+describe('limits', () => {
+  it('an idle lesson\'s shell is ended; the next visit gets a new one that shows the old scrollback', async () => {
+    const own = await startLab({ idleTimeoutMs: 300 });
+    try {
+      const learner = await own.learner();
+      const page = await learner.connect();
+      page.type('echo $$ > shell.pid; echo before-idle\r');
+      await page.waitForOutput(/before-idle\r\n/);
+      page.close();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const back = await learner.connect();
+      await back.waitForOutput(/the lab restarted: this is a new shell in the same folder/);
+      assert.match(back.output, /before-idle/);
+      back.close();
+    } finally {
+      await own.server.close();
+    }
+  });
+
+  it('a session that ends takes its shell\'s processes, its cluster and its files with it', async () => {
+    const own = await startLab({ sessionTtlMs: 400 });
+    try {
+      const learner = await own.learner();
+      const page = await learner.connect();
+      page.type('sleep 987654 & echo started-$((3*3))\r');
+      await page.waitForOutput(/started-9\r\n/);
+      assert.equal(spawnSync('pgrep', ['-f', 'sleep 987654']).status, 0, 'the background job runs');
+      page.close();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.notEqual(spawnSync('pgrep', ['-f', 'sleep 987654']).status, 0, 'the background job was killed with the session');
+      assert.deepEqual(await readdir(join(own.dataDir, 'sessions')), []);
+      const fresh = await fetch(`${own.server.url}/`, { headers: { cookie: learner.cookie } });
+      assert.match(fresh.headers.get('set-cookie') ?? '', /^labpath_session=/, 'the old cookie no longer opens a session');
+    } finally {
+      await own.server.close();
+    }
+  });
+
+  it('refuses a ninth page for one learner', async () => {
+    const learner = await lab.learner();
+    const pages = await Promise.all(Array.from({ length: 8 }, () => learner.connect()));
+    await assert.rejects(learner.connect(), /upgrade refused: 429/);
+    for (const p of pages) p.close();
   });
 });
 
