@@ -118,20 +118,27 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
   const password = account.password;
   if (password === undefined)
     return unavailable({ status: 'error', actual: 'no password', message: `VM ${namespace}/${name} sets no password in cloud-init userData; checks log in on its serial console and need one` });
+  // One console user at a time per VM in this process: a step's checks and the lab's probes take turns.
+  const release = await takeConsole(`${access.client.server} ${namespace}/${name}`);
   let session: SerialConsoleSession;
   try {
     session = await SerialConsoleSession.open(access.client, namespace, name);
   } catch (error) {
+    release();
     return unavailable({ status: 'error', actual: 'no console', message: `cannot open the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
   }
+  const close = () => {
+    session.close();
+    release();
+  };
   const stalled = (error: unknown): Unavailable => ({ status: 'error', actual: 'console stalled', message: `the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
   try {
     if (!(await session.logIn(account.user, async () => password))) {
-      session.close();
+      close();
       return unavailable({ status: 'error', actual: 'login incorrect', message: `the guest of VM ${namespace}/${name} refused ${account.user} with the cloud-init password` });
     }
   } catch (error) {
-    session.close();
+    close();
     return unavailable(stalled(error));
   }
   const run = async (command: string[], { stop }: RunOptions = {}): Promise<RunOutcome | undefined> => {
@@ -146,7 +153,7 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
       stop?.removeEventListener('abort', cut);
     }
   };
-  return { ready: true, where: `VM ${namespace}/${name}`, run, close: () => session.close() };
+  return { ready: true, where: `VM ${namespace}/${name}`, run, close };
 }
 
 /**
@@ -178,6 +185,25 @@ async function startDebugContainer(namespace: string, name: string, target: stri
       return { status: 'error', actual: 'debug container not running', message: `the debug container ${DEBUG_CONTAINER.name} in ${where} did not start${typeof waiting === 'string' ? ` (${waiting}: ${String(getPath(status, ['state', 'waiting', 'message']) ?? '')})` : ` within ${DEBUG_START_TIMEOUT_MS / 1000} s`}` };
     await new Promise((resolve) => setTimeout(resolve, DEBUG_POLL_MS));
   }
+}
+
+const consoleQueues = new Map<string, Promise<void>>();
+
+/** Waits for the VM's console to be free here; resolves to the function that frees it (safe to call twice). */
+async function takeConsole(key: string): Promise<() => void> {
+  const previous = consoleQueues.get(key) ?? Promise.resolve();
+  let free!: () => void;
+  const mine = new Promise<void>((resolve) => (free = resolve));
+  const tail = previous.then(() => mine);
+  consoleQueues.set(key, tail);
+  await previous;
+  let freed = false;
+  return () => {
+    if (freed) return;
+    freed = true;
+    free();
+    if (consoleQueues.get(key) === tail) consoleQueues.delete(key);
+  };
 }
 
 function podNotRunning(pod: KubeObject): string | undefined {

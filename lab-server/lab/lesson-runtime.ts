@@ -12,7 +12,8 @@ import { allPassed, clusterAccess } from '../checks/evaluate-check.ts';
 import { MANIFESTS_DIR, type LoadedLesson } from '../lesson/load.ts';
 import { prepareLearnerEnvironment, type LearnerEnvironment } from '../terminal/learner-environment.ts';
 import { PtyTerminal } from '../terminal/pty-terminal.ts';
-import type { ServerMessage } from './protocol.ts';
+import { lessonProbes, probeCheck, type LessonProbe } from '../lesson/probes.ts';
+import type { ProbeState, ServerMessage } from './protocol.ts';
 import type { SessionStore, StepStatus } from './session-store.ts';
 
 /** Where a learner's cluster comes from: a sandbox of their own, or a real cluster. */
@@ -35,11 +36,15 @@ export class LessonRuntime {
   private watchedStep: string | undefined;
   private readonly listeners = new Set<(message: ServerMessage) => void>();
   private lastStatus = new Map<string, { status: StepStatus; results: CheckResult[] }>();
+  private readonly probes: LessonProbe[];
+  private probeWatcher: CheckWatcher | undefined;
+  private lastProbes: ProbeState[] | undefined;
 
   private readonly isolation: { hide: string; keep: string } | undefined;
 
   private constructor(lesson: LoadedLesson, sessionId: string, store: SessionStore, clusters: ClusterSource, environment: LearnerEnvironment, kubeconfigFile: string, isolation: { hide: string; keep: string } | undefined) {
     this.isolation = isolation;
+    this.probes = lessonProbes(lesson);
     this.lesson = lesson;
     this.sessionId = sessionId;
     this.store = store;
@@ -68,10 +73,32 @@ export class LessonRuntime {
     return this.store.progress(this.sessionId, this.lesson.lesson.id);
   }
 
+  /** A page's view of this lesson: step results and probes as they change. Probes run only while a page looks. */
   subscribe(listener: (message: ServerMessage) => void): () => void {
     this.listeners.add(listener);
     for (const [step, { status, results }] of this.lastStatus) listener({ type: 'step', step, status, results });
-    return () => this.listeners.delete(listener);
+    if (this.lastProbes) listener({ type: 'probes', probes: this.lastProbes });
+    if (!this.probeWatcher) this.startProbes();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopProbes();
+    };
+  }
+
+  private startProbes(): void {
+    const probes = this.probes;
+    if (probes.length === 0) return;
+    this.probeWatcher = watchChecks(probes.map(probeCheck), clusterAccess(this.kubeConfig()), (results) => {
+      const states = results.map((result, i) => probeState(probes[i]!, result));
+      if (JSON.stringify(states) === JSON.stringify(this.lastProbes)) return;
+      this.lastProbes = states;
+      this.broadcast({ type: 'probes', probes: states });
+    });
+  }
+
+  private stopProbes(): void {
+    this.probeWatcher?.stop();
+    this.probeWatcher = undefined;
   }
 
   /** Watches the checks of the step a page shows (one step at a time per learner and lesson). */
@@ -120,13 +147,17 @@ export class LessonRuntime {
     if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
     this.watcher?.stop();
     this.watcher = undefined;
+    this.lastProbes = undefined;
     const watched = this.watchedStep;
     this.watchedStep = undefined;
     this.lastStatus.clear();
     this.store.clearProgress(this.sessionId, this.lesson.lesson.id);
+    const probing = this.probeWatcher !== undefined;
+    this.stopProbes();
     void writeFile(this.kubeconfigFile, kubeconfig, { mode: 0o600 }).then(() => {
       this.broadcast({ type: 'reset', progress: this.progress() });
       if (watched) this.watch(watched);
+      if (probing) this.startProbes();
     });
     return undefined;
   }
@@ -143,6 +174,7 @@ export class LessonRuntime {
 
   /** Ends the shell (its scrollback and history are kept on disk) and stops watching; the next page starts both again. */
   close(): void {
+    this.stopProbes();
     this.watcher?.stop();
     this.watcher = undefined;
     this.watchedStep = undefined;
@@ -183,4 +215,13 @@ export class LessonRuntime {
     config.loadFromFile(this.kubeconfigFile);
     return config;
   }
+}
+
+/** A probe's check result in the panel's words. */
+function probeState(probe: LessonProbe, result: CheckResult | undefined): ProbeState {
+  if (!result) return { id: probe.id, state: 'unavailable', detail: 'not probed' };
+  if (result.status === 'passed') return { id: probe.id, state: 'allowed', detail: 'connects' };
+  const state = /refused/.test(result.actual) ? 'refused' : /times out/.test(result.actual) ? 'denied' : 'unavailable';
+  const detail = result.status === 'error' ? result.message : result.explanation ? `${result.actual}: ${result.explanation}` : result.actual;
+  return { id: probe.id, state, detail };
 }

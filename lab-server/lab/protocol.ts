@@ -25,10 +25,18 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
+/** One lesson probe, live: connected, dropped, refused, or not possible yet (its source is not running). */
+export interface ProbeState {
+  id: string;
+  state: 'allowed' | 'denied' | 'refused' | 'unavailable';
+  detail: string;
+}
+
 export type ServerMessage =
   | { type: 'ready'; lesson: string; gating: boolean; progress: Record<string, StepStatus> }
   | { type: 'step'; step: string; status: StepStatus; results: CheckResult[] }
   | { type: 'progress'; progress: Record<string, StepStatus> }
+  | { type: 'probes'; probes: ProbeState[] }
   | { type: 'terminal-exit'; code: number }
   | { type: 'reset'; progress: Record<string, StepStatus> }
   | { type: 'error'; message: string };

@@ -7,7 +7,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 // Inlined and added by hand: the chunk loads after the page, outside Astro's page styles.
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
-import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
+import type { ProbeState, ServerMessage } from '../../lab-server/lab/protocol.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 
 type StepStatus = 'pending' | 'passed' | 'failing';
@@ -99,6 +99,9 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
       case 'step':
         if (message.step === stepId) showStatus(message.status, message.results);
         break;
+      case 'probes':
+        showProbes(message.probes);
+        break;
       case 'terminal-exit':
         term.write('\r\n\x1b[2m[the shell exited; a new one starts]\x1b[0m\r\n');
         break;
@@ -157,6 +160,20 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
   addRunButtons(send, term);
   wireButtons(panel, send, stepId);
   wireSplitter(panel);
+}
+
+const PROBE_TEXT: Record<ProbeState['state'], string> = { allowed: 'allowed', denied: 'denied (dropped)', refused: 'refused (nothing listens)', unavailable: 'not possible yet' };
+
+/** Colours each probe's arrow and says its answer in the list under the figure. */
+function showProbes(probes: ProbeState[]): void {
+  for (const probe of probes) {
+    for (const element of document.querySelectorAll<Element>(`[data-probe="${probe.id}"], [data-probe-id="${probe.id}"]`)) element.setAttribute('data-state', probe.state);
+    const item = document.querySelector(`[data-probe-id="${probe.id}"] .probe-state`);
+    if (item) {
+      item.textContent = PROBE_TEXT[probe.state];
+      item.setAttribute('title', probe.detail);
+    }
+  }
 }
 
 function resultItem(result: CheckResult): HTMLLIElement {

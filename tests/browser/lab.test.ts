@@ -130,6 +130,15 @@ describe('a learner completes the lesson in the lab', () => {
     // The challenge shows no solution: the learner writes the policies (here, the ones the lesson keeps) and applies them by hand.
     await typeInTerminal('oc delete -f mnp-allow-vm-to-database.yaml && oc apply -f mnp-challenge-adapter.yaml -f mnp-challenge-vm.yaml');
     await checkUntilPassed('challenge');
+    // The reachability panel draws the lesson's probes with their live answers.
+    await page.locator('[data-reachability] summary').click();
+    const probes = {
+      'pod-data-adapter-turtle-db-adapter--192-168-200-1-5432': 'allowed',
+      'vm-data-consumer-vm-workload--192-168-200-1-5432': 'denied',
+      'vm-data-consumer-vm-workload--192-168-200-10-9000': 'allowed',
+    };
+    await page.waitForFunction((expected) => Object.entries(expected).every(([id, state]) => document.querySelector(`g[data-probe="${id}"]`)?.getAttribute('data-state') === state), probes, { timeout: 30_000 });
+    assert.match(await page.locator('[data-probe-id="vm-data-consumer-vm-workload--192-168-200-1-5432"]').innerText(), /vm-workload → 192\.168\.200\.1:5432 denied \(dropped\)/);
     const progress = await page.locator('.step-list li[data-step-id]').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.progress));
     assert.deepEqual(progress, Array(9).fill('passed'));
     await page.screenshot({ path: join(ARTIFACTS, 'lab-lesson-complete.png') });
