@@ -142,5 +142,8 @@ describe('a learner completes the lesson in the lab', () => {
     const progress = await page.locator('.step-list li[data-step-id]').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.progress));
     assert.deepEqual(progress, Array(9).fill('passed'));
     await page.screenshot({ path: join(ARTIFACTS, 'lab-lesson-complete.png') });
+    await page.locator('.step-nav a[rel="next"]').click();
+    await page.locator('[data-lesson-complete] h1').waitFor();
+    assert.equal(await page.locator('h1').innerText(), 'Lesson complete');
   });
 });

@@ -97,6 +97,23 @@ describe('the terminal', () => {
   });
 });
 
+describe('reset', () => {
+  it('gives the learner a fresh cluster and a fresh start; their files stay', async () => {
+    const page = await (await lab.learner()).connect();
+    page.send({ type: 'watch', step: 'bridge-mapping' });
+    page.send({ type: 'solve', step: 'bridge-mapping' });
+    await page.waitForStep('bridge-mapping', 'passed');
+    page.type('echo kept > notes.txt\r');
+    page.send({ type: 'reset' });
+    const reset = await page.waitForMessage((m): m is Extract<typeof m, { type: 'reset' }> => m.type === 'reset', 'the reset');
+    assert.deepEqual(reset.progress, {});
+    await page.waitForStep('bridge-mapping', 'failing');
+    page.type('oc get nncp; cat notes.txt\r');
+    await page.waitForOutput(/No resources found\r\nkept\r\n/);
+    page.close();
+  });
+});
+
 describe('bad input', () => {
   it('answers malformed control messages with an error and goes on', async () => {
     const page = await (await lab.learner()).connect();

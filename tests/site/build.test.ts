@@ -70,7 +70,11 @@ describe('the built site', () => {
 
   it('draws the topology figures from the lesson data', async () => {
     const html = await page(`lessons/${LESSON_ID}/overview`);
-    const svgs = [...html.matchAll(/<svg[^>]*role="img"[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    const all = [...html.matchAll(/<svg[^>]*role="img"[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    // The lab panel's reachability figure comes third: an arrow per lesson probe.
+    const reachability = all.find((svg) => svg.includes('figure-reachability-title')) ?? '';
+    assert.equal(reachability.match(/<g class="probe" data-probe="[^"]+" data-state="unknown">/g)?.length, 3);
+    const svgs = all.filter((svg) => svg !== reachability);
     assert.equal(svgs.length, 2);
     const [logical = '', physical = ''] = svgs;
     for (const fact of ['turtle-db-adapter', '192.168.200.10', 'vm-workload', '192.168.200.20', 'turtle-db', '192.168.200.1', 'VLAN 123', 'data-net', '192.168.200.0/24'])
@@ -78,7 +82,7 @@ describe('the built site', () => {
     for (const node of lesson.lesson.environment.nodes) assert.ok(physical.includes(node.name), `physical figure shows ${node.name}`);
     assert.match(physical, /data-net → br-ex/);
     assert.match(physical, /untagged/);
-    for (const svg of svgs) assert.match(svg, /<title id="[^"]+">[^<]+<\/title><desc id="[^"]+">[^<]{40,}<\/desc>/, 'each figure has a title and a description');
+    for (const svg of all) assert.match(svg, /<title id="[^"]+">[^<]+<\/title><desc id="[^"]+">[^<]{40,}<\/desc>/, 'each figure has a title and a description');
   });
 
   it('ships no framework runtime; a step page loads only the small lab boot script, the terminal comes on demand', async () => {
