@@ -14,12 +14,12 @@ export interface TestLab {
   learner(): Promise<Learner>;
 }
 
-export async function startLab(options: { dataDir?: string; accessToken?: string; port?: number; idleTimeoutMs?: number; sessionTtlMs?: number } = {}): Promise<TestLab> {
+export async function startLab(options: { dataDir?: string; accessToken?: string; port?: number; idleTimeoutMs?: number; sessionTtlMs?: number; kubeconfig?: string } = {}): Promise<TestLab> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'labpath-lab-')));
   const server = await startLabServer({
-    port: options.port ?? 0, host: '127.0.0.1', dataDir, siteDir: DIST, lessons: [lesson], accessToken: options.accessToken,
+    port: options.port ?? 0, host: '127.0.0.1', dataDir, siteDir: DIST, lessons: [lesson], accessToken: options.accessToken, kubeconfig: options.kubeconfig,
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
   });

@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LabSocket, newLearner, startLab, type TestLab } from '../helpers/lab.ts';
 import { spawnSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { startSandboxCommand } from '../helpers/sandbox-process.ts';
 import { join } from 'node:path';
 import { LESSON_ID } from '../helpers/paths.ts';
 import { labpath } from '../helpers/run.ts';
@@ -237,6 +239,28 @@ describe('limits', () => {
     const pages = await Promise.all(Array.from({ length: 8 }, () => learner.connect()));
     await assert.rejects(learner.connect(), /upgrade refused: 429/);
     for (const p of pages) p.close();
+  });
+});
+
+describe('on a given cluster (--kubeconfig)', () => {
+  it('every learner works on that cluster; reset is refused with the reason', async () => {
+    const cluster = await startSandboxCommand(['--kubeconfig', join(await mkdtemp(join(tmpdir(), 'labpath-lab-kc-')), 'kubeconfig')]);
+    const shared = await startLab({ kubeconfig: cluster.kubeconfig });
+    try {
+      const [a, b] = [await (await shared.learner()).connect(), await (await shared.learner()).connect()];
+      a.type('oc create namespace made-by-a && echo made\r');
+      await a.waitForOutput(/made\r\n/);
+      b.type('oc get namespace made-by-a -o name\r');
+      await b.waitForOutput(/namespace\/made-by-a\r\n/);
+      b.send({ type: 'reset' });
+      const refused = await b.waitForMessage((m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error', 'the refusal');
+      assert.match(refused.message, /runs on a shared real cluster, which cannot be reset from here/);
+      a.close();
+      b.close();
+    } finally {
+      await shared.server.close();
+      cluster.child.kill('SIGTERM');
+    }
   });
 });
 
