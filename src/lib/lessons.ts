@@ -21,6 +21,11 @@ export async function stepsOf(lessonId: string): Promise<StepEntry[]> {
   return steps.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** getStaticPaths for a page per lesson: the lesson id in the URL, the entry as the page's prop. */
+export async function lessonPagePaths(): Promise<{ params: { lesson: string }; props: { lesson: LessonEntry } }[]> {
+  return (await allLessons()).map((lesson) => ({ params: { lesson: lesson.id }, props: { lesson } }));
+}
+
 export function lessonUrl(lessonId: string): string {
   return `/lessons/${lessonId}/`;
 }

@@ -26,6 +26,16 @@ export async function startLab(options: { dataDir?: string; accessToken?: string
   return { server, dataDir, learner: () => newLearner(server.url) };
 }
 
+/** A lab of its own for one test, closed afterwards whatever happened. */
+export async function withLab(options: Parameters<typeof startLab>[0], use: (lab: TestLab) => Promise<void>): Promise<void> {
+  const lab = await startLab(options);
+  try {
+    await use(lab);
+  } finally {
+    await lab.server.close();
+  }
+}
+
 export interface Learner {
   cookie: string;
   connect(lesson?: string): Promise<LabSocket>;

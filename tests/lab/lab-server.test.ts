@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabSocket, newLearner, startLab, type TestLab } from '../helpers/lab.ts';
+import { LabSocket, newLearner, startLab, withLab, type TestLab } from '../helpers/lab.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,8 +44,7 @@ describe('access', () => {
 
   it('with a token, every request needs it; the link with ?token= turns it into a cookie', async () => {
     const token = 'a-workshop-token-0123456789';
-    const guarded = await startLab({ accessToken: token });
-    try {
+    await withLab({ accessToken: token }, async (guarded) => {
       const without = await fetch(`${guarded.server.url}/`);
       assert.equal(without.status, 401);
       assert.match(await without.text(), /needs its access token: open the link with \?token=/);
@@ -59,9 +58,7 @@ describe('access', () => {
       await assert.rejects(LabSocket.open(guarded.server.url, session, LESSON_ID), /upgrade refused: 401/);
       const socket = await LabSocket.open(guarded.server.url, `${session}; ${access}`, LESSON_ID);
       socket.close();
-    } finally {
-      await guarded.server.close();
-    }
+    });
   });
 });
 
@@ -133,8 +130,8 @@ describe('bad input', () => {
       'bad control message at command: one command line, without line breaks',
       'lesson localnet-microsegmentation has no step "no-such-step"',
     ]);
-    page.type('echo alive\r');
-    await page.waitForOutput(/alive\r\n/);
+    page.type('echo alive-$((4*4))\r');
+    await page.waitForOutput(/alive-16\r\n/);
     page.close();
   });
 
@@ -145,8 +142,8 @@ describe('bad input', () => {
     page.ws.send('x'.repeat(100 * 1024));
     assert.equal(await closed, 1009);
     const next = await learner.connect();
-    next.type('echo fine\r');
-    await next.waitForOutput(/fine\r\n/);
+    next.type('echo fine-$((7+1))\r');
+    await next.waitForOutput(/fine-8\r\n/);
     next.close();
   });
 
@@ -161,14 +158,14 @@ describe('bad input', () => {
 describe('two learners', () => {
   it('cannot see each other\'s cluster, files or terminal', async () => {
     const [a, b] = [await (await lab.learner()).connect(), await (await lab.learner()).connect()];
-    a.type('oc create namespace only-for-a && echo secret-a > mine.txt && echo done-a\r');
-    await a.waitForOutput(/done-a\r\n/);
+    a.type('oc create namespace only-for-a && echo secret-a > mine.txt && echo done-$((1+1))\r');
+    await a.waitForOutput(/done-2\r\n/);
     b.type('oc get namespace only-for-a; ls mine.txt; ls ../../.. | wc -l; ps -e | wc -l\r');
     await b.waitForOutput(/namespaces "only-for-a" not found[\s\S]*ls: cannot access 'mine\.txt': No such file or directory\r\n(\d+)\r\n(\d+)\r\n/);
     const [, sessions, processes] = /cannot access 'mine\.txt'.*\r\n(\d+)\r\n(\d+)\r\n/.exec(b.output)!;
     assert.equal(sessions, '1', 'only its own session folder is there to see');
     assert.ok(Number(processes) < 10, `only its own processes are there to see (${processes} lines of ps)`);
-    assert.doesNotMatch(b.output, /secret-a|done-a/);
+    assert.doesNotMatch(b.output, /secret-a|done-2/);
     a.close();
     b.close();
   });
@@ -184,8 +181,8 @@ describe('a flood of terminal output', () => {
     slow.type('head -c 50000000 /dev/zero | tr "\\0" x; echo; echo flood-end-$((2+2))\r');
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const other = await (await lab.learner()).connect();
-    other.type('echo unaffected\r');
-    await other.waitForOutput(/unaffected\r\n/);
+    other.type('echo unaffected-$((9-2))\r');
+    await other.waitForOutput(/unaffected-7\r\n/);
     const grown = (process.memoryUsage().arrayBuffers - before) / 1024 / 1024;
     assert.ok(grown < 16, `50 MB of output to a reader that stopped must not pile up in the server: ${grown.toFixed(1)} MB did`);
     socket.resume();
@@ -198,26 +195,22 @@ describe('a flood of terminal output', () => {
 
 describe('limits', () => {
   it('an idle lesson\'s shell is ended; the next visit gets a new one that shows the old scrollback', async () => {
-    const own = await startLab({ idleTimeoutMs: 300 });
-    try {
+    await withLab({ idleTimeoutMs: 300 }, async (own) => {
       const learner = await own.learner();
       const page = await learner.connect();
-      page.type('echo $$ > shell.pid; echo before-idle\r');
-      await page.waitForOutput(/before-idle\r\n/);
+      page.type('echo before-idle-$((5+5))\r');
+      await page.waitForOutput(/before-idle-10\r\n/);
       page.close();
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const back = await learner.connect();
       await back.waitForOutput(/the lab restarted: this is a new shell in the same folder/);
-      assert.match(back.output, /before-idle/);
+      assert.match(back.output, /before-idle-10/);
       back.close();
-    } finally {
-      await own.server.close();
-    }
+    });
   });
 
   it('a session that ends takes its shell\'s processes, its cluster and its files with it', async () => {
-    const own = await startLab({ sessionTtlMs: 400 });
-    try {
+    await withLab({ sessionTtlMs: 400 }, async (own) => {
       const learner = await own.learner();
       const page = await learner.connect();
       page.type('sleep 987654 & echo started-$((3*3))\r');
@@ -229,9 +222,7 @@ describe('limits', () => {
       assert.deepEqual(await readdir(join(own.dataDir, 'sessions')), []);
       const fresh = await fetch(`${own.server.url}/`, { headers: { cookie: learner.cookie } });
       assert.match(fresh.headers.get('set-cookie') ?? '', /^labpath_session=/, 'the old cookie no longer opens a session');
-    } finally {
-      await own.server.close();
-    }
+    });
   });
 
   it('refuses a ninth page for one learner', async () => {
@@ -248,8 +239,8 @@ describe('on a given cluster (--kubeconfig)', () => {
     const shared = await startLab({ kubeconfig: cluster.kubeconfig });
     try {
       const [a, b] = [await (await shared.learner()).connect(), await (await shared.learner()).connect()];
-      a.type('oc create namespace made-by-a && echo made\r');
-      await a.waitForOutput(/made\r\n/);
+      a.type('oc create namespace made-by-a && echo made-$((2*3))\r');
+      await a.waitForOutput(/made-6\r\n/);
       b.type('oc get namespace made-by-a -o name\r');
       await b.waitForOutput(/namespace\/made-by-a\r\n/);
       b.send({ type: 'reset' });
