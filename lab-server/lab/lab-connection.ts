@@ -14,9 +14,10 @@ import { parseClientMessage, type ServerMessage } from './protocol.ts';
 const HIGH_WATER_BYTES = 1024 * 1024;
 const LOW_WATER_BYTES = 128 * 1024;
 const DRAIN_POLL_MS = 20;
-const HEARTBEAT_MS = 15_000;
+/** A browser that answers no ping for two of these is gone; its connection is dropped. */
+export const HEARTBEAT_MS = 15_000;
 
-export function serveConnection(ws: WebSocket, runtime: LessonRuntime): void {
+export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeatMs = HEARTBEAT_MS): void {
   const send = (message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
@@ -57,7 +58,7 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime): void {
     if (!alive) return ws.terminate();
     alive = false;
     ws.ping();
-  }, HEARTBEAT_MS);
+  }, heartbeatMs);
 
   ws.on('message', (data: Buffer, isBinary) => {
     alive = true;

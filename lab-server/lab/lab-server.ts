@@ -37,6 +37,8 @@ export interface LabServerOptions {
   idleTimeoutMs?: number;
   /** A session not seen for this long ends: its shells, clusters and files go. Default 14 days. */
   sessionTtlMs?: number;
+  /** How often a page is pinged; one that misses two pings is disconnected. */
+  heartbeatMs?: number;
 }
 
 /** Pages (tabs) one learner may have connected at once. */
@@ -182,7 +184,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         wss.handleUpgrade(req, socket, head, (ws) => {
           connections.set(sessionId, (connections.get(sessionId) ?? 0) + 1);
           ws.on('close', () => connections.set(sessionId, (connections.get(sessionId) ?? 1) - 1));
-          serveConnection(ws, runtime);
+          serveConnection(ws, runtime, options.heartbeatMs);
         }),
       (error) => {
         log.error('lab session could not start', { lesson: lesson.lesson.id, error: error instanceof Error ? error.stack : String(error) });

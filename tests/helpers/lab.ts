@@ -14,7 +14,7 @@ export interface TestLab {
   learner(): Promise<Learner>;
 }
 
-export async function startLab(options: { dataDir?: string; accessToken?: string; port?: number; idleTimeoutMs?: number; sessionTtlMs?: number; kubeconfig?: string } = {}): Promise<TestLab> {
+export async function startLab(options: { dataDir?: string; accessToken?: string; port?: number; idleTimeoutMs?: number; sessionTtlMs?: number; heartbeatMs?: number; kubeconfig?: string } = {}): Promise<TestLab> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'labpath-lab-')));
@@ -22,6 +22,7 @@ export async function startLab(options: { dataDir?: string; accessToken?: string
     port: options.port ?? 0, host: '127.0.0.1', dataDir, siteDir: DIST, lessons: [lesson], accessToken: options.accessToken, kubeconfig: options.kubeconfig,
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
   });
   return { server, dataDir, learner: () => newLearner(server.url) };
 }
@@ -79,8 +80,9 @@ export class LabSocket {
     });
   }
 
-  static open(url: string, cookie: string, lesson: string, headers: Record<string, string> = {}): Promise<LabSocket> {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/lab/ws/${lesson}`, { headers: { cookie, origin: url, ...headers } });
+  /** `autoPong: false` plays a browser that has gone away without closing its socket. */
+  static open(url: string, cookie: string, lesson: string, headers: Record<string, string> = {}, options: { autoPong?: boolean } = {}): Promise<LabSocket> {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/lab/ws/${lesson}`, { headers: { cookie, origin: url, ...headers }, autoPong: options.autoPong ?? true });
     const socket = new LabSocket(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(socket));

@@ -225,6 +225,19 @@ describe('limits', () => {
     });
   });
 
+  it('drops a connection whose browser answers no heartbeat', async () => {
+    await withLab({ heartbeatMs: 150 }, async (own) => {
+      const learner = await own.learner();
+      const silent = await LabSocket.open(own.server.url, learner.cookie, LESSON_ID, {}, { autoPong: false });
+      const closed = await new Promise<number>((resolve) => silent.ws.once('close', (code) => resolve(code)));
+      assert.equal(closed, 1006, 'terminated, not closed politely');
+      const answering = await learner.connect();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal(answering.ws.readyState, answering.ws.OPEN, 'a browser that answers stays connected');
+      answering.close();
+    });
+  });
+
   it('refuses a ninth page for one learner', async () => {
     const learner = await lab.learner();
     const pages = await Promise.all(Array.from({ length: 8 }, () => learner.connect()));
