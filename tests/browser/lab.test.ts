@@ -70,8 +70,16 @@ describe('a learner completes the lesson in the lab', () => {
     assert.equal(await status('bridge-mapping').getAttribute('data-status'), 'failing');
     assert.match(await status('bridge-mapping').innerText(), /is not Available yet/);
     await page.screenshot({ path: join(ARTIFACTS, 'lab-step-failing.png') });
+    // Gating: the next step waits for this one; hints come one at a time.
+    assert.equal(await page.locator('.step-nav a[rel="next"]').getAttribute('aria-disabled'), 'true');
+    assert.equal(await page.locator('.step-list li[data-step-id="namespaces"] a').getAttribute('aria-disabled'), 'true');
+    const hints = page.locator('.hints details');
+    assert.deepEqual(await hints.evaluateAll((all) => all.map((d) => (d as HTMLElement).hidden)), [true, true]);
+    await page.locator('[data-lab-action="hint"]').click();
+    assert.deepEqual(await hints.evaluateAll((all) => all.map((d) => (d as HTMLElement).hidden)), [false, true]);
     await runManifest('nncp-bridge-mapping.yaml');
     await checkUntilPassed('bridge-mapping');
+    await page.waitForFunction(() => !document.querySelector('.step-nav a[rel="next"]')?.hasAttribute('aria-disabled'));
     await openStep('namespaces');
     await runManifest('namespaces.yaml');
     await checkUntilPassed('namespaces');
