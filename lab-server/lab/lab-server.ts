@@ -135,6 +135,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('This lab needs its access token: open the link with ?token=… that the lab\'s host gave you.\n');
       return;
     }
+    // Hashed assets need no session: sparing them a database write each keeps page loads quick.
+    if (url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
     let sessionId = sessionOf(req);
     const headers: Record<string, string> = {};
     if (!sessionId) {
