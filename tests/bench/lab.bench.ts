@@ -16,14 +16,22 @@ export async function benchLab(): Promise<BenchResult[]> {
   const browser = await launchBrowser();
   try {
     // A new learner each time: a new session, cluster and shell, as a first visit is.
+    // Timed inside the page, from the start of navigation (performance.timeOrigin) to the moment the
+    // prompt is in the terminal's rows, so the automation's own round trips do not count.
     const loads: number[] = [];
     for (let i = 0; i < PAGE_LOADS; i++) {
       const context = await browser.browser()!.newContext();
       const page = await context.newPage();
-      const started = performance.now();
+      await page.addInitScript(() => {
+        const seen = window as unknown as { labpathPrompt?: number };
+        new MutationObserver(() => {
+          const rows = document.querySelector('[data-terminal] .xterm-rows')?.textContent ?? '';
+          if (seen.labpathPrompt === undefined && /lesson [#$]/.test(rows)) seen.labpathPrompt = performance.now();
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
       await page.goto(`${lab.server.url}/lessons/${LESSON_ID}/namespaces/`);
-      await page.waitForFunction(() => /lesson [#$] $/.test(document.querySelector('[data-terminal] .xterm-rows')?.textContent?.trimEnd() + ' '), undefined, { timeout: 20_000 });
-      loads.push(performance.now() - started);
+      await page.waitForFunction(() => (window as unknown as { labpathPrompt?: number }).labpathPrompt, undefined, { timeout: 20_000 });
+      loads.push(await page.evaluate(() => (window as unknown as { labpathPrompt: number }).labpathPrompt));
       await context.close();
     }
     const page = median(loads);
@@ -50,7 +58,7 @@ export async function benchLab(): Promise<BenchResult[]> {
     const p50 = median(echoes);
     const p99 = sorted[Math.floor(sorted.length * 0.99)]!;
     return [
-      { name: 'lab: step page opened to a shell prompt in its terminal (new learner), median', value: Number(page.toFixed(0)), unit: 'ms', goal: '< 300', met: page < 300 },
+      { name: 'lab: step page opened to a shell prompt in its terminal (new learner, from navigation start), median', value: Number(page.toFixed(0)), unit: 'ms', goal: '< 300', met: page < 300 },
       { name: 'lab: keystroke echo over the WebSocket on loopback, p50', value: Number(p50.toFixed(2)), unit: 'ms', goal: '< 5', met: p50 < 5 },
       { name: 'lab: keystroke echo over the WebSocket on loopback, p99', value: Number(p99.toFixed(2)), unit: 'ms', goal: 'reported', met: true },
     ];
