@@ -12,8 +12,7 @@ import { parseClientMessage, type ServerMessage } from './protocol.ts';
 
 /** Above this much unsent output the shell is paused; below the low mark it runs again. */
 const HIGH_WATER_BYTES = 1024 * 1024;
-const LOW_WATER_BYTES = 128 * 1024;
-const DRAIN_POLL_MS = 20;
+const LOW_WATER_BYTES = 256 * 1024;
 /** A browser that answers no ping for two of these is gone; its connection is dropped. */
 export const HEARTBEAT_MS = 15_000;
 
@@ -21,22 +20,24 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
   const send = (message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
-  let drainTimer: NodeJS.Timeout | undefined;
+  // Bytes handed to the socket and not yet written out: counted up on send, down when each write completes.
+  let unsent = 0;
+  let paused: { terminal: { setPaused(sink: TerminalSink, paused: boolean): void } } | undefined;
   let detach: () => void = () => undefined;
   const sink: TerminalSink = {
     data(chunk) {
       if (ws.readyState !== ws.OPEN) return;
-      ws.send(chunk, { binary: true });
-      if (ws.bufferedAmount > HIGH_WATER_BYTES && !drainTimer) {
-        const terminal = runtime.terminal;
-        terminal.setPaused(sink, true);
-        drainTimer = setInterval(() => {
-          if (ws.readyState !== ws.OPEN || ws.bufferedAmount < LOW_WATER_BYTES) {
-            clearInterval(drainTimer);
-            drainTimer = undefined;
-            terminal.setPaused(sink, false);
-          }
-        }, DRAIN_POLL_MS);
+      unsent += chunk.length;
+      ws.send(chunk, { binary: true }, () => {
+        unsent -= chunk.length;
+        if (paused && unsent < LOW_WATER_BYTES) {
+          paused.terminal.setPaused(sink, false);
+          paused = undefined;
+        }
+      });
+      if (unsent > HIGH_WATER_BYTES && !paused) {
+        paused = { terminal: runtime.terminal };
+        paused.terminal.setPaused(sink, true);
       }
     },
     exit(code) {
@@ -96,7 +97,6 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
   });
   ws.on('close', () => {
     clearInterval(heartbeat);
-    clearInterval(drainTimer);
     detach();
     unsubscribe();
   });

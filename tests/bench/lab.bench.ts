@@ -1,7 +1,6 @@
 /**
- * The lab as a learner feels it: from opening a step page to a shell prompt
- * in its terminal (Chromium), and how long a keystroke takes to echo back
- * over the WebSocket on loopback.
+ * The lab as a learner first meets it: from opening a step page to a shell
+ * prompt in its terminal, in Chromium. Keystroke echo is in terminal.bench.ts.
  */
 import { launchBrowser } from '../helpers/chromium.ts';
 import { startLab } from '../helpers/lab.ts';
@@ -9,7 +8,6 @@ import { LESSON_ID } from '../helpers/paths.ts';
 import { median, type BenchResult } from './measure.ts';
 
 const PAGE_LOADS = 7;
-const KEYSTROKES = 300;
 
 export async function benchLab(): Promise<BenchResult[]> {
   const lab = await startLab();
@@ -35,32 +33,8 @@ export async function benchLab(): Promise<BenchResult[]> {
       await context.close();
     }
     const page = median(loads);
-
-    const socket = await (await lab.learner()).connect();
-    await socket.waitForOutput(/[#$] $/);
-    const echoes: number[] = [];
-    for (let i = 0; i < KEYSTROKES; i++) {
-      // A different letter each time, and a fresh line every 50, so that what echoes is this key's echo.
-      if (i % 50 === 0 && i > 0) {
-        // Ctrl-U clears the line; bash answers by erasing to its end.
-        socket.type('\u0015');
-        await socket.waitForOutput(/\u001b\[K$/);
-      }
-      const key = String.fromCharCode(97 + (i % 26));
-      const started = performance.now();
-      socket.type(key);
-      await socket.waitForOutput(new RegExp(`${key}$`));
-      echoes.push(performance.now() - started);
-    }
-    socket.type('\u0015');
-    socket.close();
-    const sorted = [...echoes].sort((a, b) => a - b);
-    const p50 = median(echoes);
-    const p99 = sorted[Math.floor(sorted.length * 0.99)]!;
     return [
       { name: 'lab: step page opened to a shell prompt in its terminal (new learner, from navigation start), median', value: Number(page.toFixed(0)), unit: 'ms', goal: '< 300', met: page < 300 },
-      { name: 'lab: keystroke echo over the WebSocket on loopback, p50', value: Number(p50.toFixed(2)), unit: 'ms', goal: '< 5', met: p50 < 5 },
-      { name: 'lab: keystroke echo over the WebSocket on loopback, p99', value: Number(p99.toFixed(2)), unit: 'ms', goal: 'reported', met: true },
     ];
   } finally {
     await browser.close();

@@ -10,13 +10,14 @@ import { benchSandbox } from './sandbox.bench.ts';
 import { benchNetwork } from './network.bench.ts';
 import { benchChecks } from './checks.bench.ts';
 import { benchLab } from './lab.bench.ts';
+import { benchTerminal } from './terminal.bench.ts';
 import type { BenchResult } from './measure.ts';
 
-const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab())];
+const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab()), ...(await benchTerminal())];
 const width = Math.max(...results.map((r) => r.name.length));
 console.log(`${'measurement'.padEnd(width)}  ${'value'.padStart(10)}  unit      goal      met`);
 for (const r of results) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(8)}  ${r.goal.padEnd(8)}  ${r.met ? 'yes' : 'NO'}`);
-const file = join(ROOT, '.labpath', 'bench', 'results.json');
-await mkdir(join(ROOT, '.labpath', 'bench'), { recursive: true });
+const file = join(ROOT, 'bench', 'results.json');
+await mkdir(join(ROOT, 'bench'), { recursive: true });
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote ${file}`);
