@@ -27,10 +27,14 @@ export async function benchNetwork(): Promise<BenchResult[]> {
   const env = { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache') };
   const manifests = join(LESSON_DIR, 'manifests');
   // Every manifest of the lesson, as a learner who finished it would have applied.
-  const files = (await readdir(manifests)).filter((f) => f.endsWith('.yaml') && f !== 'network-enable-multinetworkpolicy.yaml');
-  await run(KUBECTL, ['apply', '-f', join(manifests, 'namespaces.yaml')], { env });
-  await run(KUBECTL, ['apply', ...files.flatMap((f) => ['-f', join(manifests, f)])], { env });
-  await run(KUBECTL, ['patch', 'network.operator.openshift.io', 'cluster', '--type=merge', '--patch-file', join(manifests, 'network-enable-multinetworkpolicy.yaml')], { env });
+  const files = (await readdir(manifests)).filter((f) => f.endsWith('.yaml'));
+  // Namespaces first, as a learner must; then every other manifest in one apply.
+  const applyStarted = performance.now();
+  for (const args of [['apply', '-f', join(manifests, 'namespaces.yaml')], ['apply', ...files.filter((f) => f !== 'namespaces.yaml').flatMap((f) => ['-f', join(manifests, f)])]]) {
+    const r = await run(KUBECTL, args, { env });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  }
+  const applyMs = performance.now() - applyStarted;
   await run(KUBECTL, ['wait', '-n', 'data-consumer', 'vm/vm-workload', '--for=condition=Ready', '--timeout=60s'], { env });
   await run(KUBECTL, ['wait', '-n', 'data-adapter', 'pod/turtle-db-adapter', '--for=condition=Ready', '--timeout=60s'], { env });
   const cluster: Cluster = handle.cluster;
@@ -50,5 +54,6 @@ export async function benchNetwork(): Promise<BenchResult[]> {
   return [
     { name: 'network: one reachability decision (VM → DB, all policies applied), p50', value: Number(p50.toFixed(3)), unit: 'ms', goal: '< 1', met: p50 < 1 },
     { name: 'sandbox: heap of a cluster holding the whole lesson', value: Number(perCluster.toFixed(2)), unit: 'MB', goal: '< 10', met: perCluster < 10 },
+    { name: `sandbox: kubectl apply of all ${files.length} lesson manifests (namespaces, then the rest), wall`, value: Number(applyMs.toFixed(0)), unit: 'ms', goal: 'reported', met: true },
   ];
 }
