@@ -36,6 +36,7 @@ export class LessonRuntime {
   private watchedStep: string | undefined;
   private readonly listeners = new Set<(message: ServerMessage) => void>();
   private lastStatus = new Map<string, { status: StepStatus; results: CheckResult[] }>();
+  private answerCheck = false;
   private readonly probes: LessonProbe[];
   private probeWatcher: CheckWatcher | undefined;
   private lastProbes: ProbeState[] | undefined;
@@ -120,8 +121,10 @@ export class LessonRuntime {
     return undefined;
   }
 
+  /** Evaluates now; the answer is sent even if nothing changed, so that pressing Check always answers. */
   check(stepId: string): string | undefined {
     if (this.watchedStep !== stepId || !this.watcher) return this.watch(stepId);
+    this.answerCheck = true;
     this.watcher.evaluateNow();
     return undefined;
   }
@@ -194,9 +197,11 @@ export class LessonRuntime {
   }
 
   private report(stepId: string, status: StepStatus, results: CheckResult[]): void {
-    // A re-evaluation that finds the same is not news.
+    // A re-evaluation that finds the same is not news, unless a learner asked for it.
     const previous = this.lastStatus.get(stepId);
-    if (previous && previous.status === status && JSON.stringify(previous.results) === JSON.stringify(results)) return;
+    const asked = this.answerCheck;
+    this.answerCheck = false;
+    if (!asked && previous && previous.status === status && JSON.stringify(previous.results) === JSON.stringify(results)) return;
     this.lastStatus.set(stepId, { status, results });
     // Progress keeps what was reached: breaking a passed step later shows live, but does not relock the lesson.
     if (status === 'passed' && this.progress()[stepId] !== 'passed') {

@@ -12,9 +12,10 @@ import { benchChecks } from './checks.bench.ts';
 import { benchLab } from './lab.bench.ts';
 import { benchTerminal } from './terminal.bench.ts';
 import { benchSite } from './site.bench.ts';
+import { benchLearners } from './learners.bench.ts';
 import type { BenchResult } from './measure.ts';
 
-const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab()), ...(await benchTerminal()), ...(await benchSite())];
+const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab()), ...(await benchTerminal()), ...(await benchSite()), ...(await benchLearners())];
 const width = Math.max(...results.map((r) => r.name.length));
 console.log(`${'measurement'.padEnd(width)}  ${'value'.padStart(10)}  unit      goal      met`);
 for (const r of results) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(8)}  ${r.goal.padEnd(8)}  ${r.met ? 'yes' : 'NO'}`);

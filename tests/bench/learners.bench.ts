@@ -1,0 +1,79 @@
+/**
+ * A workshop: many learners at once, each solving the whole first lesson
+ * through one lab server (its own process), as the Solve button does. Reports
+ * how long a learner waits for the answer to Check, the server's memory, and
+ * every error a learner met.
+ */
+import { readFileSync } from 'node:fs';
+import { loadLesson } from '../../lab-server/lesson/load.ts';
+import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
+import { newLearner, type LabSocket } from '../helpers/lab.ts';
+import { LESSON_DIR } from '../helpers/paths.ts';
+import { median, type BenchResult } from './measure.ts';
+import { startServe } from './serve-process.ts';
+
+const LEARNERS = Number(process.env.LABPATH_BENCH_LEARNERS ?? 50);
+const STEP_TIMEOUT_MS = 300_000;
+
+type StepMessage = Extract<ServerMessage, { type: 'step' }>;
+
+/** The server's resident memory now, from /proc. */
+function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+async function learnerRun(url: string, steps: { id: string; solve: boolean; checks: boolean }[], errors: string[], latencies: number[]): Promise<void> {
+  let socket: LabSocket | undefined;
+  try {
+    socket = await (await newLearner(url)).connect();
+    for (const m of socket.messages) if (m.type === 'error') errors.push(m.message);
+    for (const step of steps) {
+      socket.send({ type: 'watch', step: step.id });
+      if (step.solve) socket.send({ type: 'solve', step: step.id });
+      await socket.waitForStep(step.id, 'passed', STEP_TIMEOUT_MS);
+      if (!step.checks) continue;
+      // What a learner waits for after pressing Check on a step that is done.
+      const seen = socket.messages.length;
+      const started = performance.now();
+      socket.send({ type: 'check', step: step.id });
+      await socket.waitForMessage((m): m is StepMessage => socket!.messages.indexOf(m) >= seen && m.type === 'step' && m.step === step.id, `the answer to Check on ${step.id}`, STEP_TIMEOUT_MS);
+      latencies.push(performance.now() - started);
+    }
+    for (const m of socket.messages) if (m.type === 'error') errors.push(m.message);
+  } catch (error) {
+    errors.push((error as Error).message.slice(0, 300));
+  } finally {
+    socket?.close();
+  }
+}
+
+export async function benchLearners(): Promise<BenchResult[]> {
+  const { lesson } = await loadLesson(LESSON_DIR);
+  if (!lesson) throw new Error('the shipped lesson does not load');
+  const steps = lesson.steps.map((s) => ({ id: s.step.id, solve: s.step.solve.length > 0, checks: s.step.checks.length > 0 }));
+  const serve = await startServe();
+  const errors: string[] = [];
+  const latencies: number[] = [];
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(serve.pid))), 250);
+  const started = performance.now();
+  try {
+    await Promise.all(Array.from({ length: LEARNERS }, () => learnerRun(serve.url, steps, errors, latencies)));
+  } finally {
+    clearInterval(sampler);
+    serve.stop();
+  }
+  const wall = (performance.now() - started) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p50 = median(latencies);
+  const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? Number.NaN;
+  if (errors.length > 0) console.error(`learners bench: ${errors.length} error(s), e.g. ${errors.slice(0, 3).join(' | ')}`);
+  return [
+    { name: `lab: ${LEARNERS} learners solving the whole lesson at once, Check answered, p50`, value: Number(p50.toFixed(0)), unit: 'ms', goal: 'reported', met: true },
+    { name: `lab: ${LEARNERS} learners solving the whole lesson at once, Check answered, p99`, value: Number(p99.toFixed(0)), unit: 'ms', goal: '< 1000', met: p99 < 1000 },
+    { name: `lab: ${LEARNERS} learners, errors`, value: errors.length, unit: 'errors', goal: '0', met: errors.length === 0 },
+    { name: `lab: ${LEARNERS} learners, server peak RSS`, value: Number(peak.toFixed(0)), unit: 'MiB', goal: 'reported', met: true },
+    { name: `lab: ${LEARNERS} learners, all lessons done, wall`, value: Number(wall.toFixed(0)), unit: 's', goal: 'reported', met: true },
+  ];
+}
