@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { UsageError, type Command } from './command.ts';
+import { isOcOwnVerb } from './oc-verbs.ts';
 
 /**
  * oc: kubectl for everything kubectl knows, plus the OpenShift commands the
@@ -19,7 +20,7 @@ arguments. Honours --kubeconfig and KUBECONFIG as kubectl does.`,
     const kubeconfig = kubeconfigIndex < 0 ? process.env.KUBECONFIG?.split(':')[0] : args[kubeconfigIndex]!.includes('=') ? args[kubeconfigIndex]!.split('=')[1] : args[kubeconfigIndex + 1];
     const rest = kubeconfigIndex < 0 ? args : args.filter((_, i) => i !== kubeconfigIndex && (args[kubeconfigIndex]!.includes('=') || i !== kubeconfigIndex + 1));
     const [verb, ...params] = rest;
-    if (verb === 'project' || verb === 'new-project' || verb === 'whoami') {
+    if (isOcOwnVerb(verb)) {
       // Loaded here so that the kubectl passthrough, the common case, stays quick.
       const [{ cliKubeClient }, { statusMessage }] = await Promise.all([import('./kube-config.ts'), import('../kube/kube-client.ts')]);
       const client = cliKubeClient(kubeconfig);

@@ -6,6 +6,7 @@
 import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OC_OWN_VERBS } from '../cli/oc-verbs.ts';
 
 const LABPATH_CLI = fileURLToPath(new URL('../cli/labpath.ts', import.meta.url));
 /** Our implementations, reached through labpath; kubectl is the real one on PATH. */
@@ -43,7 +44,10 @@ export async function prepareLearnerEnvironment(options: { root: string; kubecon
   await writeFile(join(home, '.bashrc'), BASHRC);
   for (const tool of SHIMMED_TOOLS) {
     const shim = join(bin, tool);
-    await writeFile(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(LABPATH_CLI)} ${tool} "$@"\n`);
+    const labpath = `exec ${shellQuote(process.execPath)} ${shellQuote(LABPATH_CLI)} ${tool} "$@"`;
+    // Most oc commands are kubectl's: the shim runs kubectl itself, sparing a Node start per command.
+    const body = tool === 'oc' ? `for arg in "$@"; do case "$arg" in ${OC_OWN_VERBS.join('|')}|-h|--help|help) ${labpath};; esac; done\n[ $# -eq 0 ] && ${labpath}\nexec "\${LABPATH_KUBECTL:-kubectl}" "$@"` : labpath;
+    await writeFile(shim, `#!/bin/sh\n${body}\n`);
     await chmod(shim, 0o755);
   }
   return {
