@@ -6,7 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import { log } from '../log.ts';
-import type { TerminalSink } from '../terminal/pty-terminal.ts';
+import type { PtyTerminal, TerminalSink } from '../terminal/pty-terminal.ts';
 import type { LessonRuntime } from './lesson-runtime.ts';
 import { parseClientMessage, type ServerMessage } from './protocol.ts';
 
@@ -22,7 +22,8 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
   };
   // Bytes handed to the socket and not yet written out: counted up on send, down when each write completes.
   let unsent = 0;
-  let paused: { terminal: { setPaused(sink: TerminalSink, paused: boolean): void } } | undefined;
+  /** The shell this page paused, while it has one paused. */
+  let pausedShell: PtyTerminal | undefined;
   let detach: () => void = () => undefined;
   const sink: TerminalSink = {
     data(chunk) {
@@ -30,14 +31,14 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
       unsent += chunk.length;
       ws.send(chunk, { binary: true }, () => {
         unsent -= chunk.length;
-        if (paused && unsent < LOW_WATER_BYTES) {
-          paused.terminal.setPaused(sink, false);
-          paused = undefined;
+        if (pausedShell && unsent < LOW_WATER_BYTES) {
+          pausedShell.setPaused(sink, false);
+          pausedShell = undefined;
         }
       });
-      if (unsent > HIGH_WATER_BYTES && !paused) {
-        paused = { terminal: runtime.terminal };
-        paused.terminal.setPaused(sink, true);
+      if (unsent > HIGH_WATER_BYTES && !pausedShell) {
+        pausedShell = runtime.terminal;
+        pausedShell.setPaused(sink, true);
       }
     },
     exit(code) {
