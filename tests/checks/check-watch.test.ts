@@ -2,18 +2,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { waitForChecks, watchedKinds } from '../../lab-server/checks/check-watch.ts';
-import { clusterAccess, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
+import type { ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { Check } from '../../lab-server/lesson/schema.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
-import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { startCheckSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
 
-before(async () => {
-  sandbox = await startSandbox();
-  access = clusterAccess(kubeConfigOf(sandbox));
-});
+before(async () => ({ sandbox, access } = await startCheckSandbox()));
 after(() => sandbox.close());
 
 const namespaceActive = (name: string): Check => ({

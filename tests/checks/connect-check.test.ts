@@ -1,17 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterAccess, evaluateCheck, evaluateChecks, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
+import { evaluateCheck, evaluateChecks, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 import type { ConnectCheck } from '../../lab-server/checks/connect-check.ts';
-import { kubeConfigOf, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { startCheckSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
 
-before(async () => {
-  sandbox = await startSandbox();
-  access = clusterAccess(kubeConfigOf(sandbox));
-});
+before(async () => ({ sandbox, access } = await startCheckSandbox()));
 after(() => sandbox.close());
 
 async function kubectl(...args: string[]): Promise<void> {

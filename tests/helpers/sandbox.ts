@@ -6,6 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
+import { clusterAccess, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import { SandboxHost, type ClusterHandle } from '../../lab-server/sandbox/sandbox-host.ts';
 import { LESSON_DIR } from './paths.ts';
 import { run, type RunResult } from './run.ts';
@@ -127,6 +128,12 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 }
 
 /** A client-node KubeConfig for a test sandbox, as the check engine and other clients load one. */
+/** A sandbox and the check engine's access to it, for the check suites. */
+export async function startCheckSandbox(): Promise<{ sandbox: TestSandbox; access: ClusterAccess }> {
+  const sandbox = await startSandbox();
+  return { sandbox, access: clusterAccess(kubeConfigOf(sandbox)) };
+}
+
 export function kubeConfigOf(sandbox: TestSandbox): k8s.KubeConfig {
   const config = new k8s.KubeConfig();
   config.loadFromFile(sandbox.kubeconfig);
