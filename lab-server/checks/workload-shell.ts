@@ -119,7 +119,7 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
   if (password === undefined)
     return unavailable({ status: 'error', actual: 'no password', message: `VM ${namespace}/${name} sets no password in cloud-init userData; checks log in on its serial console and need one` });
   // One console user at a time per VM in this process: a step's checks and the lab's probes take turns.
-  const release = await takeConsole(`${access.client.server} ${namespace}/${name}`);
+  const release = await takeConsole(`${access.client.clusterKey} ${namespace}/${name}`);
   let session: SerialConsoleSession;
   try {
     session = await SerialConsoleSession.open(access.client, namespace, name);

@@ -3,12 +3,19 @@
  * kubeconfig's TLS and credentials applied as kubectl does: for the endpoints
  * client-node has no API for (KubeVirt subresources, the serial console).
  */
+import { createHash } from 'node:crypto';
 import { request, type RequestOptions } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import WebSocket from 'ws';
 
 export interface KubeClient {
   server: string;
+  /**
+   * Which cluster, as this client's credentials see it: one server address may
+   * host many clusters told apart by token (the sandbox does), so the address
+   * alone does not name one.
+   */
+  clusterKey: string;
   namespace: string;
   config: k8s.KubeConfig;
   /** `contentType` for a body other than plain JSON, e.g. a strategic merge patch. */
@@ -25,8 +32,10 @@ export function kubeClientFor(config: k8s.KubeConfig): KubeClient {
     await config.applyToHTTPSOptions(opts as never);
     return opts;
   };
+  const credentials = createHash('sha256').update(JSON.stringify(config.getCurrentUser() ?? {})).digest('base64url');
   return {
     server: cluster.server,
+    clusterKey: `${cluster.server} ${credentials}`,
     namespace,
     config,
     async request(method, path, body, contentType = 'application/json') {

@@ -23,7 +23,7 @@ function rssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : 0;
 }
 
-async function learnerRun(url: string, steps: { id: string; solve: boolean; checks: boolean }[], errors: string[], latencies: number[]): Promise<void> {
+async function learnerRun(url: string, steps: { id: string; solve: boolean; checks: boolean }[], errors: string[], latencies: { step: string; ms: number }[]): Promise<void> {
   let socket: LabSocket | undefined;
   try {
     socket = await (await newLearner(url)).connect();
@@ -38,7 +38,7 @@ async function learnerRun(url: string, steps: { id: string; solve: boolean; chec
       const started = performance.now();
       socket.send({ type: 'check', step: step.id });
       await socket.waitForMessage((m): m is StepMessage => socket!.messages.indexOf(m) >= seen && m.type === 'step' && m.step === step.id, `the answer to Check on ${step.id}`, STEP_TIMEOUT_MS);
-      latencies.push(performance.now() - started);
+      latencies.push({ step: step.id, ms: performance.now() - started });
     }
     for (const m of socket.messages) if (m.type === 'error') errors.push(m.message);
   } catch (error) {
@@ -54,7 +54,7 @@ export async function benchLearners(): Promise<BenchResult[]> {
   const steps = lesson.steps.map((s) => ({ id: s.step.id, solve: s.step.solve.length > 0, checks: s.step.checks.length > 0 }));
   const serve = await startServe();
   const errors: string[] = [];
-  const latencies: number[] = [];
+  const latencies: { step: string; ms: number }[] = [];
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(serve.pid))), 250);
   const started = performance.now();
@@ -65,8 +65,10 @@ export async function benchLearners(): Promise<BenchResult[]> {
     serve.stop();
   }
   const wall = (performance.now() - started) / 1000;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const p50 = median(latencies);
+  const times = latencies.map((l) => l.ms);
+  const sorted = [...times].sort((a, b) => a - b);
+  const p50 = median(times);
+  for (const [step, ofStep] of Map.groupBy(latencies, (l) => l.step)) console.error(`learners bench: Check on ${step}: p50 ${median(ofStep.map((l) => l.ms)).toFixed(0)} ms, max ${Math.max(...ofStep.map((l) => l.ms)).toFixed(0)} ms`);
   const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? Number.NaN;
   if (errors.length > 0) console.error(`learners bench: ${errors.length} error(s), e.g. ${errors.slice(0, 3).join(' | ')}`);
   return [

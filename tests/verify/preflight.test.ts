@@ -18,6 +18,7 @@ const FULL_DISCOVERY: Record<string, { kind: string; name: string }[]> = {
 function cluster(options: { without?: string; openshift?: string | undefined }): KubeClient {
   return {
     server: 'https://api.example:6443',
+    clusterKey: 'https://api.example:6443 admin',
     namespace: 'default',
     config: undefined as never,
     async request(_method, path) {
