@@ -2,6 +2,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Check } from '../lesson/schema.ts';
 import { kubeClientFor } from '../kube/kube-client.ts';
+import { sharingConnections } from '../kube/shared-connections.ts';
 import type { CheckResult } from './check-result.ts';
 import { clusterReader } from './cluster-reader.ts';
 import { commandLine, commandResult } from './command-check.ts';
@@ -11,8 +12,10 @@ import { openWorkloadShell, workloadLabel, type WorkloadAccess } from './workloa
 
 export type ClusterAccess = WorkloadAccess;
 
+/** Everything the checks ask of one cluster, over shared connections: a watcher evaluates again and again. */
 export function clusterAccess(config: k8s.KubeConfig): ClusterAccess {
-  return { reader: clusterReader(config), client: kubeClientFor(config) };
+  const shared = sharingConnections(config);
+  return { reader: clusterReader(shared), client: kubeClientFor(shared) };
 }
 
 /** Checks that run something inside a workload rather than read the API. */

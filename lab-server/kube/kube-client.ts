@@ -62,7 +62,7 @@ export function kubeClientFor(config: k8s.KubeConfig): KubeClient {
     async websocket(path, protocols) {
       const opts = await options();
       const url = new URL(path, cluster.server.replace(/^http/, 'ws'));
-      const ws = new WebSocket(url, protocols, { headers: opts.headers as Record<string, string>, ca: opts.ca as string | undefined, cert: opts.cert as string | undefined, key: opts.key as string | undefined, rejectUnauthorized: opts.rejectUnauthorized !== false });
+      const ws = new WebSocket(url, protocols, { headers: opts.headers as Record<string, string>, ...(opts.agent ? { agent: opts.agent } : {}), ca: opts.ca as string | undefined, cert: opts.cert as string | undefined, key: opts.key as string | undefined, rejectUnauthorized: opts.rejectUnauthorized !== false });
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('unexpected-response', (_req, res) => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
+import { sharingConnections } from '../../lab-server/kube/shared-connections.ts';
 import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 
@@ -135,6 +136,27 @@ describe('namespace deletion, dry runs and generated names', () => {
 });
 
 describe('one process, many clusters', () => {
+  it('keeps a connection open after an answer, unless a body was left unread on it', async () => {
+    assert.equal((await sandbox.api('GET', '/api/v1/namespaces/default')).headers.connection, 'keep-alive');
+    const refused = await sandbox.api('POST', '/api/v1/namespaces', { token: 'not-a-token', contentType: 'application/json', body: '{"metadata":{"name":"x"}}' });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.connection, 'close');
+  });
+
+  it("the check engine's config shares one connection pool across API calls", async () => {
+    const shared = sharingConnections(config);
+    const contexts = [0, 1].map(() => new k8s.RequestContext(`${sandbox.host.url}/api/v1/nodes`, k8s.HttpMethod.GET));
+    for (const context of contexts) await shared.applySecurityAuthentication(context);
+    assert.ok(contexts[0]!.getDispatcher());
+    assert.equal(contexts[0]!.getDispatcher(), contexts[1]!.getDispatcher());
+    assert.equal(contexts[1]!.getHeaders().Authorization, `Bearer ${sandbox.handle.token}`);
+    const sockets = [{}, {}] as { agent?: unknown }[];
+    for (const options of sockets) await shared.applyToHTTPSOptions(options as never);
+    assert.ok(sockets[0]!.agent);
+    assert.equal(sockets[0]!.agent, sockets[1]!.agent);
+    assert.equal((await sharingConnections(shared).makeApiClient(k8s.CoreV1Api).listNode()).items.length, 3);
+  });
+
   it("a cluster's token reaches only its own objects", async () => {
     const { lesson } = await loadLesson(LESSON_DIR);
     const other = sandbox.host.addCluster(lesson!.lesson.environment, 'other');

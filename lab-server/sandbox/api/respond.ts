@@ -7,11 +7,16 @@ export function send(res: ServerResponse, code: number, body: unknown, contentTy
   const text = JSON.stringify(body);
   const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' };
   // Answering before the body was read leaves bytes on a keep-alive socket; end that connection instead.
-  const unread = !res.req.complete;
+  // A GET has no body, yet is not `complete` while it is being answered synchronously: that one may stay open.
+  const unread = !res.req.complete && hasBody(res.req);
   if (unread) headers.connection = 'close';
   res.writeHead(code, headers);
   res.end(text);
   if (unread) res.req.resume();
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 /** Like send, with the request's warnings as Warning headers (299, as the real server writes them). */

@@ -1,0 +1,43 @@
+/**
+ * A KubeConfig whose requests share TLS connections. client-node 2 builds a
+ * new undici Agent for every API call and a new TLS secure context (the CA
+ * parsed again) for every socket, so each read is a full handshake; a lab
+ * server reading fifty learners' clusters spent most of its time in TLS.
+ * Here one pool serves every API call, and every socket (exec and console
+ * WebSockets, raw requests) reuses one secure context.
+ */
+import type { RequestOptions } from 'node:https';
+import { Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
+import * as k8s from '@kubernetes/client-node';
+
+type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
+
+class SharedConnectionsKubeConfig extends k8s.KubeConfig {
+  #dispatcher: Dispatcher | undefined;
+  #agent: Agent | undefined;
+
+  override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    // Headers (the token) are set per request above; only the connection pool is shared.
+    const fresh = context.getDispatcher();
+    if (fresh === undefined) return;
+    this.#dispatcher ??= fresh;
+    context.setDispatcher(this.#dispatcher);
+  }
+
+  override async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
+    await super.applyToHTTPSOptions(opts as never);
+    const { ca, cert, key, pfx, passphrase } = opts;
+    this.#agent ??= new Agent({ keepAlive: true, secureContext: createSecureContext({ ca, cert, key, pfx, passphrase }) });
+    opts.agent = this.#agent;
+  }
+}
+
+/** `config`'s clusters, users and contexts, with connections shared by every client made from the result. */
+export function sharingConnections(config: k8s.KubeConfig): k8s.KubeConfig {
+  if (config instanceof SharedConnectionsKubeConfig) return config;
+  const shared = new SharedConnectionsKubeConfig();
+  shared.loadFromOptions({ clusters: config.clusters, users: config.users, contexts: config.contexts, currentContext: config.currentContext });
+  return shared;
+}
