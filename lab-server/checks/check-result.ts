@@ -10,6 +10,6 @@ export interface CheckResult {
   actual: string;
   /** For `failed`, the check's own message; for `error`, what kept us from asking. */
   message: string;
-  /** For a failed probe on a cluster that can say why (the sandbox): what decided it, e.g. which policy. */
+  /** For a probe that did not connect, or connected when it should not have, on a cluster that can say why (the sandbox): what decided it, e.g. which policy. */
   explanation?: string;
 }

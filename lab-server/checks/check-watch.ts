@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Check } from '../lesson/schema.ts';
 import { collectionPath } from '../kube/resource-paths.ts';
 import type { CheckResult } from './check-result.ts';
-import { allPassed, evaluateChecks, type ClusterAccess } from './evaluate-check.ts';
+import { allPassed, evaluateEachCheck, type ClusterAccess } from './evaluate-check.ts';
 
 const BURST_MS = 150;
 const TICK_MS = 5_000;
@@ -38,30 +38,56 @@ export interface CheckWatcher {
   stop(): void;
 }
 
+/** Checks evaluated together, and where their results go (all of them, and each check's apart). */
+export interface WatchPhase {
+  checks: readonly Check[];
+  onResults(results: CheckResult[], each: CheckResult[][]): void;
+}
+
 /**
  * Evaluates `checks` now and again whenever the cluster changes (one
  * evaluation per burst of events, never two at once), reporting every result
  * set to `onResults` until stopped. Watch failures fall back to the tick.
  */
-export function watchChecks(checks: readonly Check[], access: ClusterAccess, onResults: (results: CheckResult[]) => void): CheckWatcher {
+export function watchChecks(checks: readonly Check[], access: ClusterAccess, onResults: WatchPhase['onResults']): CheckWatcher {
+  return watchPhases([{ checks, onResults }], access);
+}
+
+/**
+ * Like watchChecks, for checks that matter in order: each evaluation reports
+ * one phase before it starts the next, so the first phase's answer (what a
+ * learner waits for) never waits on the later ones.
+ */
+export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess): CheckWatcher {
   let stopped = false;
   let running = false;
   let again = false;
+  /** A learner asked: the next evaluation starts at once, not after a burst's wait. */
+  let asked = false;
+  /** Cuts the running evaluation short; `phase` is where it is. */
+  let current: { cut: AbortController; phase: number } | undefined;
   let burst: NodeJS.Timeout | undefined;
   const watchers: AbortController[] = [];
   const tick = setInterval(() => schedule(), TICK_MS);
   async function evaluate() {
     if (running) return void (again = true);
     running = true;
+    asked = false;
+    const cut = new AbortController();
     try {
-      const results = await evaluateChecks(checks, access);
-      if (!stopped) onResults(results);
+      for (const [index, phase] of phases.entries()) {
+        current = { cut, phase: index };
+        if (stopped || cut.signal.aborted) break;
+        const each = await evaluateEachCheck(phase.checks, access, { signal: cut.signal });
+        if (!stopped && !cut.signal.aborted) phase.onResults(each.flat(), each);
+      }
     } finally {
       running = false;
+      current = undefined;
     }
     if (again) {
       again = false;
-      schedule();
+      schedule(asked ? 0 : BURST_MS);
     }
   }
   function schedule(delay = BURST_MS) {
@@ -70,7 +96,7 @@ export function watchChecks(checks: readonly Check[], access: ClusterAccess, onR
     burst = setTimeout(() => evaluate().catch(() => schedule()), delay);
   }
   const watch = new k8s.Watch(access.client.config);
-  for (const { apiVersion, kind } of watchedKinds(checks)) {
+  for (const { apiVersion, kind } of watchedKinds(phases.flatMap((phase) => phase.checks))) {
     void collectionPath(access.client, apiVersion, kind).then(async (lookup) => {
       // A kind the cluster does not serve yet is covered by the tick.
       if (!lookup.ok || stopped) return;
@@ -81,9 +107,15 @@ export function watchChecks(checks: readonly Check[], access: ClusterAccess, onR
   }
   schedule(0);
   return {
-    evaluateNow: () => schedule(0),
+    evaluateNow() {
+      asked = true;
+      // Later phases give way: what the learner asked for is the first.
+      if (current && current.phase > 0) current.cut.abort();
+      schedule(0);
+    },
     stop() {
       stopped = true;
+      current?.cut.abort();
       clearInterval(tick);
       clearTimeout(burst);
       for (const w of watchers) w.abort();

@@ -2,7 +2,8 @@
  * Evaluates a `connect` check by probing from inside the source workload, the
  * way a learner would: `nc` run in a shell in the pod or the VM's guest.
  * Refused and dropped are told apart; on a cluster that can say why (the
- * sandbox), a failed probe carries the explanation.
+ * sandbox), a probe that did not connect carries the explanation, whether or
+ * not that was expected (the reachability panel shows which policy dropped it).
  */
 import type { Check } from '../lesson/schema.ts';
 import type { CheckResult } from './check-result.ts';
@@ -19,7 +20,7 @@ export type ConnectCheck = Extract<Check, { type: 'connect' }>;
  */
 const PROBE_WAIT = '0.3';
 
-type Outcome = 'connected' | 'refused' | 'timeout';
+export type Outcome = 'connected' | 'refused' | 'timeout';
 
 export function probeCommand(check: ConnectCheck): string[] {
   return ['nc', '-z', '-v', '-w', PROBE_WAIT, check.to.host, String(check.to.port)];
@@ -34,9 +35,15 @@ export async function connectResult(check: ConnectCheck, ran: RunOutcome, where:
   if (typeof outcome !== 'string') return { status: 'error', subject, expected, actual: outcome.actual, message: outcome.message(where) };
   const passes = check.expect === 'allowed' ? outcome === 'connected' : outcome === 'timeout';
   const result: CheckResult = { status: passes ? 'passed' : 'failed', subject, expected, actual: OUTCOME_TEXT[outcome], message: check.message };
-  if (passes) return result;
+  // A connection that should have been dropped needs its why (which policies failed to isolate); one that was made as expected needs none.
+  if (outcome === 'connected' && passes) return result;
   const explanation = await explainConnection(access.client, check);
   return explanation ? { ...result, explanation } : result;
+}
+
+/** What a connect check's result says the probe found; undefined when it could not probe. */
+export function probeOutcome(result: CheckResult): Outcome | undefined {
+  return (Object.keys(OUTCOME_TEXT) as Outcome[]).find((outcome) => OUTCOME_TEXT[outcome] === result.actual);
 }
 
 const OUTCOME_TEXT: Record<Outcome, string> = {

@@ -37,7 +37,19 @@ export async function evaluateCheck(check: Check, access: ClusterAccess): Promis
  * first, commands run only if every read passed, and they stop at the first
  * failure.
  */
-export async function evaluateChecks(checks: readonly Check[], access: ClusterAccess, options: { stopAtFirstFailure?: boolean } = {}): Promise<CheckResult[]> {
+export interface EvaluateOptions {
+  /** A pre-check needs only one failure. */
+  stopAtFirstFailure?: boolean;
+  /** Ends the evaluation early: commands in flight are dropped, and their checks have no result. */
+  signal?: AbortSignal;
+}
+
+export async function evaluateChecks(checks: readonly Check[], access: ClusterAccess, options: EvaluateOptions = {}): Promise<CheckResult[]> {
+  return (await evaluateEachCheck(checks, access, options)).flat();
+}
+
+/** Like evaluateChecks, the results of each check apart (none for a check a failure cut short). */
+export async function evaluateEachCheck(checks: readonly Check[], access: ClusterAccess, options: EvaluateOptions = {}): Promise<CheckResult[][]> {
   const results = new Map<Check, CheckResult[]>();
   await Promise.all(checks.map(async (check) => {
     if (check.type !== 'connect' && check.type !== 'command') results.set(check, await evaluateResourceCheck(check, access.reader));
@@ -47,23 +59,25 @@ export async function evaluateChecks(checks: readonly Check[], access: ClusterAc
     const byWorkload = Map.groupBy(checks.filter(isWorkloadCheck), (check) => workloadLabel(workloadOf(check)));
     // Once one workload has failed, the others' answers change nothing: stop them.
     const failed = new AbortController();
+    const stops = [...(options.stopAtFirstFailure ? [failed.signal] : []), ...(options.signal ? [options.signal] : [])];
+    const stop = stops.length > 0 ? AbortSignal.any(stops) : undefined;
     await Promise.all([...byWorkload.values()].map(async (group) => {
-      const groupResults = await runInWorkload(group, access, options.stopAtFirstFailure ? failed.signal : undefined);
+      const groupResults = await runInWorkload(group, access, { stop, firstFailureEnds: options.stopAtFirstFailure === true });
       groupResults.forEach((result, i) => results.set(group[i]!, [result]));
       if (!allPassed(groupResults)) failed.abort();
     }));
   }
-  return checks.flatMap((check) => results.get(check) ?? []);
+  return checks.map((check) => results.get(check) ?? []);
 }
 
 export const allPassed = (results: readonly CheckResult[]) => results.every((r) => r.status === 'passed');
 
 /**
- * The checks of one workload, in order, in one shell. Given `stop`, the run
- * ends at the first failure here or when `stop` fires (a command in flight is
- * dropped, with no result).
+ * The checks of one workload, in order, in one shell. The run ends when `stop`
+ * fires (a command in flight is dropped, with no result) and, given
+ * `firstFailureEnds`, at the first failure here.
  */
-async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAccess, stop: AbortSignal | undefined): Promise<CheckResult[]> {
+async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAccess, { stop, firstFailureEnds }: { stop: AbortSignal | undefined; firstFailureEnds: boolean }): Promise<CheckResult[]> {
   const shell = await openWorkloadShell(workloadOf(checks[0]!), access);
   const results: CheckResult[] = [];
   try {
@@ -75,7 +89,7 @@ async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAc
       if (!ran) break;
       const where = shell.ready ? shell.where : workloadLabel(workloadOf(check));
       results.push(check.type === 'connect' ? await connectResult(check, ran, where, access) : commandResult(check, ran));
-      if (stop && results.at(-1)!.status !== 'passed') break;
+      if (firstFailureEnds && results.at(-1)!.status !== 'passed') break;
     }
   } finally {
     if (shell.ready) shell.close();

@@ -3,19 +3,37 @@
  * new undici Agent for every API call and a new TLS secure context (the CA
  * parsed again) for every socket, so each read is a full handshake; a lab
  * server reading fifty learners' clusters spent most of its time in TLS.
- * Here one pool serves every API call, and every socket (exec and console
- * WebSockets, raw requests) reuses one secure context.
+ * Here one pool serves every API call, and every socket (API calls, watches,
+ * exec and console WebSockets, raw requests) reuses one secure context per set
+ * of credentials.
  */
-import type { RequestOptions } from 'node:https';
+import { createHash } from 'node:crypto';
+import type { AgentOptions, RequestOptions } from 'node:https';
 import { Agent } from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 
 type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
+type DispatcherOptions = ReturnType<k8s.KubeConfig['createDispatcherOptions']>;
+
+/** Every sandbox cluster on one host has the same CA: one context serves all their learners. */
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextFor({ ca, cert, key, pfx, passphrase }: SecureContextOptions): SecureContext {
+  const id = createHash('sha256').update(JSON.stringify([ca, cert, key, pfx, passphrase].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)))).digest('base64url');
+  let context = secureContexts.get(id);
+  if (!context) secureContexts.set(id, (context = createSecureContext({ ca, cert, key, pfx, passphrase })));
+  return context;
+}
 
 class SharedConnectionsKubeConfig extends k8s.KubeConfig {
   #dispatcher: Dispatcher | undefined;
   #agent: Agent | undefined;
+
+  override createDispatcherOptions(cluster: k8s.Cluster | null, agentOptions: AgentOptions): DispatcherOptions {
+    const options = super.createDispatcherOptions(cluster, agentOptions);
+    return options.type === 'agent' ? { ...options, connect: { ...options.connect, secureContext: secureContextFor(agentOptions) } } : options;
+  }
 
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
@@ -28,8 +46,7 @@ class SharedConnectionsKubeConfig extends k8s.KubeConfig {
 
   override async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts as never);
-    const { ca, cert, key, pfx, passphrase } = opts;
-    this.#agent ??= new Agent({ keepAlive: true, secureContext: createSecureContext({ ca, cert, key, pfx, passphrase }) });
+    this.#agent ??= new Agent({ keepAlive: true, secureContext: secureContextFor(opts) });
     opts.agent = this.#agent;
   }
 }

@@ -7,12 +7,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { CheckResult } from '../checks/check-result.ts';
-import { watchChecks, type CheckWatcher } from '../checks/check-watch.ts';
-import { allPassed, clusterAccess } from '../checks/evaluate-check.ts';
+import { watchPhases, type CheckWatcher, type WatchPhase } from '../checks/check-watch.ts';
+import { allPassed, clusterAccess, type ClusterAccess } from '../checks/evaluate-check.ts';
 import { MANIFESTS_DIR, type LoadedLesson } from '../lesson/load.ts';
 import { prepareLearnerEnvironment, type LearnerEnvironment } from '../terminal/learner-environment.ts';
 import { PtyTerminal } from '../terminal/pty-terminal.ts';
-import { lessonProbes, probeCheck, type LessonProbe } from '../lesson/probes.ts';
+import { lessonProbes, probeCheck, probeId, type LessonProbe } from '../lesson/probes.ts';
+import { probeOutcome } from '../checks/connect-check.ts';
 import type { ProbeState, ServerMessage } from './protocol.ts';
 import type { SessionStore, StepStatus } from './session-store.ts';
 
@@ -32,14 +33,16 @@ export class LessonRuntime {
   private readonly environment: LearnerEnvironment;
   private readonly kubeconfigFile: string;
   private terminalInstance: PtyTerminal | undefined;
+  /** Watches the watched step's checks and, while a page looks, the lesson's probes. */
   private watcher: CheckWatcher | undefined;
   private watchedStep: string | undefined;
   private readonly listeners = new Set<(message: ServerMessage) => void>();
   private lastStatus = new Map<string, { status: StepStatus; results: CheckResult[] }>();
   private answerCheck = false;
   private readonly probes: LessonProbe[];
-  private probeWatcher: CheckWatcher | undefined;
   private lastProbes: ProbeState[] | undefined;
+  /** One set of connections to the cluster for every watcher of this lesson, made on first use. */
+  private access: ClusterAccess | undefined;
 
   private readonly isolation: { hide: string; keep: string } | undefined;
 
@@ -79,27 +82,11 @@ export class LessonRuntime {
     this.listeners.add(listener);
     for (const [step, { status, results }] of this.lastStatus) listener({ type: 'step', step, status, results });
     if (this.lastProbes) listener({ type: 'probes', probes: this.lastProbes });
-    if (!this.probeWatcher) this.startProbes();
+    if (this.listeners.size === 1) this.rewatch();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopProbes();
+      if (this.listeners.size === 0) this.rewatch();
     };
-  }
-
-  private startProbes(): void {
-    const probes = this.probes;
-    if (probes.length === 0) return;
-    this.probeWatcher = watchChecks(probes.map(probeCheck), clusterAccess(this.kubeConfig()), (results) => {
-      const states = results.map((result, i) => probeState(probes[i]!, result));
-      if (JSON.stringify(states) === JSON.stringify(this.lastProbes)) return;
-      this.lastProbes = states;
-      this.broadcast({ type: 'probes', probes: states });
-    });
-  }
-
-  private stopProbes(): void {
-    this.probeWatcher?.stop();
-    this.probeWatcher = undefined;
   }
 
   /** Watches the checks of the step a page shows (one step at a time per learner and lesson). */
@@ -107,26 +94,66 @@ export class LessonRuntime {
     const step = this.lesson.steps.find((s) => s.step.id === stepId);
     if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
     if (this.watchedStep === stepId && this.watcher) return undefined;
-    this.watcher?.stop();
     this.watchedStep = stepId;
-    if (step.step.checks.length === 0) {
-      // A step that only explains is done once read.
-      this.report(stepId, 'passed', []);
-      this.watcher = undefined;
-      return undefined;
-    }
-    this.report(stepId, 'pending', []);
-    const access = clusterAccess(this.kubeConfig());
-    this.watcher = watchChecks(step.step.checks, access, (results) => this.report(stepId, allPassed(results) ? 'passed' : 'failing', results));
+    // A step that only explains is done once read.
+    this.report(stepId, step.step.checks.length === 0 ? 'passed' : 'pending', []);
+    this.rewatch();
     return undefined;
   }
 
   /** Evaluates now; the answer is sent even if nothing changed, so that pressing Check always answers. */
   check(stepId: string): string | undefined {
-    if (this.watchedStep !== stepId || !this.watcher) return this.watch(stepId);
+    const step = this.lesson.steps.find((s) => s.step.id === stepId);
+    if (!step || this.watchedStep !== stepId || !this.watcher) return this.watch(stepId);
     this.answerCheck = true;
-    this.watcher.evaluateNow();
+    if (step.step.checks.length === 0) this.report(stepId, 'passed', []);
+    else this.watcher.evaluateNow();
     return undefined;
+  }
+
+  /**
+   * One watcher for the watched step's checks and, while a page looks, the
+   * lesson's probes: the step's checks first (what Check waits for), then the
+   * probes the step does not make itself; a probe the step makes is read from
+   * the step's result, so a VM's console is not logged into twice for one
+   * answer.
+   */
+  private rewatch(): void {
+    this.watcher?.stop();
+    this.watcher = undefined;
+    const stepId = this.watchedStep;
+    const stepChecks = this.lesson.steps.find((s) => s.step.id === stepId)?.step.checks ?? [];
+    const stepProbes = stepChecks.map((check) => (check.type === 'connect' ? probeId(check) : undefined));
+    const probing = this.listeners.size > 0;
+    const extra = probing ? this.probes.filter((probe) => !stepProbes.includes(probe.id)) : [];
+    const stepWatched = stepId !== undefined && stepChecks.length > 0;
+    const panelWatched = probing && this.probes.length > 0;
+    if (!stepWatched && !panelWatched) return;
+    let stepEach: CheckResult[][] = [];
+    const phases: WatchPhase[] = [];
+    if (stepWatched)
+      phases.push({
+        checks: stepChecks,
+        onResults: (results, each) => {
+          stepEach = each;
+          this.report(stepId!, allPassed(results) ? 'passed' : 'failing', results);
+        },
+      });
+    if (panelWatched)
+      phases.push({
+        checks: extra.map(probeCheck),
+        onResults: (_results, each) => {
+          const resultOf = (probe: LessonProbe) => {
+            const inStep = stepProbes.indexOf(probe.id);
+            return (inStep >= 0 ? stepEach[inStep] : each[extra.indexOf(probe)])?.[0];
+          };
+          const states = this.probes.map((probe) => probeState(probe, resultOf(probe)));
+          if (JSON.stringify(states) === JSON.stringify(this.lastProbes)) return;
+          this.lastProbes = states;
+          this.broadcast({ type: 'probes', probes: states });
+        },
+      });
+    this.watcher = watchPhases(phases, this.clusterAccess());
   }
 
   /** Types the step's solution into the terminal, one command after another, so the learner sees it run. */
@@ -150,17 +177,16 @@ export class LessonRuntime {
     if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
     this.watcher?.stop();
     this.watcher = undefined;
+    this.access = undefined;
     this.lastProbes = undefined;
     const watched = this.watchedStep;
     this.watchedStep = undefined;
     this.lastStatus.clear();
     this.store.clearProgress(this.sessionId, this.lesson.lesson.id);
-    const probing = this.probeWatcher !== undefined;
-    this.stopProbes();
     void writeFile(this.kubeconfigFile, kubeconfig, { mode: 0o600 }).then(() => {
       this.broadcast({ type: 'reset', progress: this.progress() });
       if (watched) this.watch(watched);
-      if (probing) this.startProbes();
+      else this.rewatch();
     });
     return undefined;
   }
@@ -177,7 +203,6 @@ export class LessonRuntime {
 
   /** Ends the shell (its scrollback and history are kept on disk) and stops watching; the next page starts both again. */
   close(): void {
-    this.stopProbes();
     this.watcher?.stop();
     this.watcher = undefined;
     this.watchedStep = undefined;
@@ -215,18 +240,21 @@ export class LessonRuntime {
     for (const listener of this.listeners) listener(message);
   }
 
-  private kubeConfig(): k8s.KubeConfig {
-    const config = new k8s.KubeConfig();
-    config.loadFromFile(this.kubeconfigFile);
-    return config;
+  private clusterAccess(): ClusterAccess {
+    if (!this.access) {
+      const config = new k8s.KubeConfig();
+      config.loadFromFile(this.kubeconfigFile);
+      this.access = clusterAccess(config);
+    }
+    return this.access;
   }
 }
 
-/** A probe's check result in the panel's words. */
+/** A probe's answer in the panel's words, whichever answer its check expected. */
 function probeState(probe: LessonProbe, result: CheckResult | undefined): ProbeState {
   if (!result) return { id: probe.id, state: 'unavailable', detail: 'not probed' };
-  if (result.status === 'passed') return { id: probe.id, state: 'allowed', detail: 'connects' };
-  const state = /refused/.test(result.actual) ? 'refused' : /times out/.test(result.actual) ? 'denied' : 'unavailable';
-  const detail = result.status === 'error' ? result.message : result.explanation ? `${result.actual}: ${result.explanation}` : result.actual;
-  return { id: probe.id, state, detail };
+  const outcome = probeOutcome(result);
+  if (outcome === 'connected') return { id: probe.id, state: 'allowed', detail: result.actual };
+  if (!outcome) return { id: probe.id, state: 'unavailable', detail: result.status === 'error' ? result.message : result.actual };
+  return { id: probe.id, state: outcome === 'refused' ? 'refused' : 'denied', detail: result.explanation ? `${result.actual}: ${result.explanation}` : result.actual };
 }

@@ -16,13 +16,18 @@ export interface LessonProbe {
   label: string;
 }
 
+/** The probe a connect check asks, whatever answer it expects. */
+export function probeId(check: ConnectCheck): string {
+  const source = 'pod' in check.from ? `pod-${check.from.namespace}-${check.from.pod}` : `vm-${check.from.namespace}-${check.from.vm}`;
+  return `${source}--${check.to.host.replaceAll('.', '-')}-${check.to.port}`;
+}
+
 export function lessonProbes(lesson: LoadedLesson): LessonProbe[] {
   const probes = new Map<string, LessonProbe>();
   for (const { step } of lesson.steps) {
     for (const check of step.checks) {
       if (check.type !== 'connect') continue;
-      const source = 'pod' in check.from ? `pod-${check.from.namespace}-${check.from.pod}` : `vm-${check.from.namespace}-${check.from.vm}`;
-      const id = `${source}--${check.to.host.replaceAll('.', '-')}-${check.to.port}`;
+      const id = probeId(check);
       if (!probes.has(id)) probes.set(id, { id, from: check.from, to: check.to, label: `${'pod' in check.from ? check.from.pod : check.from.vm} → ${check.to.host}:${check.to.port}` });
     }
   }

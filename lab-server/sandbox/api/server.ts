@@ -38,14 +38,20 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
+const IDLE_TIMEOUT_MS = 90_000;
+/** Go listens with the kernel's somaxconn; Node's default of 511 overflowed under a workshop's kubectl bursts. */
+const LISTEN_BACKLOG = 4096;
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
     handle(req, res, options).catch((error: unknown) => fail(res, error));
   });
+  // As kube-apiserver's secure serving: idle connections kept 90 s, the listen queue as deep as the kernel allows.
+  server.keepAliveTimeout = IDLE_TIMEOUT_MS;
   server.on('upgrade', execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG }, resolve);
   });
   const { port } = server.address() as AddressInfo;
   return {
