@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateCheck, evaluateChecks, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
+import { evaluateCheck, evaluateChecks, evaluateEachCheck, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
+import { watchPhases } from '../../lab-server/checks/check-watch.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 import type { ConnectCheck } from '../../lab-server/checks/connect-check.ts';
-import { startCheckSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { startCheckSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
@@ -51,6 +52,7 @@ describe('connect checks probe from inside the workloads', () => {
     assert.ok(results.every((r) => r.status === 'passed'), JSON.stringify(results, null, 2));
     const vmProbe = results.find((r) => r.subject.startsWith('vm data-consumer/vm-workload → 192.168.200.1:5432'));
     assert.equal(vmProbe?.actual, 'connects');
+    assert.ok(results.every((r) => r.explanation === undefined), 'a connection made as expected needs no why');
     // The adapter's image has no nc: its probe ran in an ephemeral debug container, which stays.
     const debug = await sandbox.kubectl(['get', 'pod', '-n', 'data-adapter', 'turtle-db-adapter', '-o', 'jsonpath={.spec.ephemeralContainers[*].image} {.status.ephemeralContainerStatuses[*].state.running.startedAt}']);
     assert.match(debug.stdout, /^quay\.io\/openshift\/origin-network-tools:latest \d{4}-/);
@@ -88,6 +90,10 @@ describe('connect checks probe from inside the workloads', () => {
     await apply('network-enable-multinetworkpolicy.yaml', 'mnp-default-deny-data-adapter.yaml', 'mnp-default-deny-data-consumer.yaml');
     const denied = await stepResults('default-deny');
     assert.ok(denied.every((r) => r.status === 'passed'), JSON.stringify(denied, null, 2));
+    // Dropped as expected, and still explained: the reachability panel shows which policy did it.
+    const probes = denied.filter((r) => r.actual === 'times out (dropped)');
+    assert.equal(probes.length, 3);
+    assert.ok(probes.every((r) => /default-deny-to-database-server/.test(r.explanation ?? '')), JSON.stringify(probes, null, 2));
     const [allowed] = await evaluateCheck(fromPod(5432, 'allowed'), access);
     assert.equal(allowed!.status, 'failed');
     assert.equal(allowed!.actual, 'times out (dropped)');
@@ -103,5 +109,39 @@ describe('connect checks probe from inside the workloads', () => {
     assert.match(results[0]!.subject, /MultiNetworkPolicy data-consumer\/allow-vm-to-database/);
     const all = await evaluateChecks(step.step.checks, access);
     assert.equal(all.length, 3, 'without the option every check is evaluated');
+  });
+
+  it('an evaluation told to stop reads, but runs nothing in the workloads', async () => {
+    const step = sandbox.lesson.steps.find((s) => s.step.id === 'default-deny')!;
+    const each = await evaluateEachCheck(step.step.checks, access, { signal: AbortSignal.abort() });
+    assert.deepEqual(each.map((results) => results.length), [1, 1, 0, 0, 0]);
+  });
+
+  it("a learner's Check cuts the panel's probes short and is answered first", async () => {
+    const step = sandbox.lesson.steps.find((s) => s.step.id === 'default-deny')!;
+    const events: string[] = [];
+    let cutOnce = false;
+    const watcher = watchPhases(
+      [
+        {
+          checks: step.step.checks.filter((c) => c.type !== 'connect'),
+          onResults: () => {
+            events.push('step');
+            // The panel's phase starts right after this; the learner presses Check while it runs.
+            if (!cutOnce) setTimeout(() => watcher.evaluateNow(), 100);
+            cutOnce = true;
+          },
+        },
+        { checks: step.step.checks.filter((c) => c.type === 'connect'), onResults: () => events.push('panel') },
+      ],
+      access,
+    );
+    try {
+      await waitFor('the panel after the answer to Check', () => events.includes('panel'), 20_000);
+      // Three denied probes take 300 ms each: the first panel run was still going when Check came, and was dropped.
+      assert.deepEqual(events.slice(0, 3), ['step', 'step', 'panel']);
+    } finally {
+      watcher.stop();
+    }
   });
 });
