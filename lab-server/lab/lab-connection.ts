@@ -25,17 +25,29 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
   /** The shell this page paused, while it has one paused. */
   let pausedShell: PtyTerminal | undefined;
   let detach: () => void = () => undefined;
+  /**
+   * Output read from the pty in this turn of the event loop, sent as one
+   * frame: a flood comes in many small reads, and a frame (and a write) for
+   * each halved throughput. A keystroke's echo waits for nothing but the turn.
+   */
+  let batch: Buffer[] = [];
+  const flush = () => {
+    const frame = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+    batch = [];
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(frame, { binary: true }, () => {
+      unsent -= frame.length;
+      if (pausedShell && unsent < LOW_WATER_BYTES) {
+        pausedShell.setPaused(sink, false);
+        pausedShell = undefined;
+      }
+    });
+  };
   const sink: TerminalSink = {
     data(chunk) {
       if (ws.readyState !== ws.OPEN) return;
       unsent += chunk.length;
-      ws.send(chunk, { binary: true }, () => {
-        unsent -= chunk.length;
-        if (pausedShell && unsent < LOW_WATER_BYTES) {
-          pausedShell.setPaused(sink, false);
-          pausedShell = undefined;
-        }
-      });
+      if (batch.push(chunk) === 1) setImmediate(flush);
       if (unsent > HIGH_WATER_BYTES && !pausedShell) {
         pausedShell = runtime.terminal;
         pausedShell.setPaused(sink, true);

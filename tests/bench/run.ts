@@ -15,7 +15,10 @@ import { benchSite } from './site.bench.ts';
 import { benchLearners } from './learners.bench.ts';
 import type { BenchResult } from './measure.ts';
 
+const started = performance.now();
 const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab()), ...(await benchTerminal()), ...(await benchSite()), ...(await benchLearners())];
+const wall = (performance.now() - started) / 1000;
+results.push({ name: 'bench: every measurement above, unattended, wall', value: Number(wall.toFixed(0)), unit: 's', goal: '< 600', met: wall < 600 });
 const width = Math.max(...results.map((r) => r.name.length));
 console.log(`${'measurement'.padEnd(width)}  ${'value'.padStart(10)}  unit      goal      met`);
 for (const r of results) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(8)}  ${r.goal.padEnd(8)}  ${r.met ? 'yes' : 'NO'}`);
