@@ -4,9 +4,8 @@
  * path), one evaluation per burst of events, and a slow tick for what changes
  * without an API event (a guest finishing its boot).
  */
-import * as k8s from '@kubernetes/client-node';
 import type { Check } from '../lesson/schema.ts';
-import { collectionPath } from '../kube/resource-paths.ts';
+import { ClusterEvents } from './cluster-events.ts';
 import type { CheckResult } from './check-result.ts';
 import { allPassed, evaluateEachCheck, type ClusterAccess } from './evaluate-check.ts';
 
@@ -56,9 +55,10 @@ export function watchChecks(checks: readonly Check[], access: ClusterAccess, onR
 /**
  * Like watchChecks, for checks that matter in order: each evaluation reports
  * one phase before it starts the next, so the first phase's answer (what a
- * learner waits for) never waits on the later ones.
+ * learner waits for) never waits on the later ones. Given `events`, it
+ * listens there instead of opening watches of its own.
  */
-export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess): CheckWatcher {
+export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess, events?: ClusterEvents): CheckWatcher {
   let stopped = false;
   let running = false;
   let again = false;
@@ -67,7 +67,6 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
   /** Cuts the running evaluation short; `phase` is where it is. */
   let current: { cut: AbortController; phase: number } | undefined;
   let burst: NodeJS.Timeout | undefined;
-  const watchers: AbortController[] = [];
   const tick = setInterval(() => schedule(), TICK_MS);
   async function evaluate() {
     if (running) return void (again = true);
@@ -95,16 +94,9 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
     clearTimeout(burst);
     burst = setTimeout(() => evaluate().catch(() => schedule()), delay);
   }
-  const watch = new k8s.Watch(access.client.config);
-  for (const { apiVersion, kind } of watchedKinds(phases.flatMap((phase) => phase.checks))) {
-    void collectionPath(access.client, apiVersion, kind).then(async (lookup) => {
-      // A kind the cluster does not serve yet is covered by the tick.
-      if (!lookup.ok || stopped) return;
-      const controller = await watch.watch(lookup.path, { allowWatchBookmarks: true }, (phase) => phase !== 'BOOKMARK' && schedule(), () => undefined);
-      if (stopped) controller.abort();
-      else watchers.push(controller);
-    }).catch(() => undefined);
-  }
+  // A watcher of its own closes its feed when it stops; a shared feed outlives it.
+  const feed = events ?? new ClusterEvents(access.client);
+  const unsubscribe = feed.on(watchedKinds(phases.flatMap((phase) => phase.checks)), () => schedule());
   schedule(0);
   return {
     evaluateNow() {
@@ -118,7 +110,8 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
       current?.cut.abort();
       clearInterval(tick);
       clearTimeout(burst);
-      for (const w of watchers) w.abort();
+      unsubscribe();
+      if (!events) feed.close();
     },
   };
 }

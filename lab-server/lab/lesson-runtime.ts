@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { CheckResult } from '../checks/check-result.ts';
 import { watchPhases, type CheckWatcher, type WatchPhase } from '../checks/check-watch.ts';
+import { ClusterEvents } from '../checks/cluster-events.ts';
 import { allPassed, clusterAccess, type ClusterAccess } from '../checks/evaluate-check.ts';
 import { MANIFESTS_DIR, type LoadedLesson } from '../lesson/load.ts';
 import { prepareLearnerEnvironment, type LearnerEnvironment } from '../terminal/learner-environment.ts';
@@ -41,8 +42,8 @@ export class LessonRuntime {
   private answerCheck = false;
   private readonly probes: LessonProbe[];
   private lastProbes: ProbeState[] | undefined;
-  /** One set of connections to the cluster for every watcher of this lesson, made on first use. */
-  private access: ClusterAccess | undefined;
+  /** One set of connections to the cluster, and one feed of its changes, for every watcher of this lesson; made on first use. */
+  private cluster: { access: ClusterAccess; events: ClusterEvents } | undefined;
 
   private readonly isolation: { hide: string; keep: string } | undefined;
 
@@ -153,7 +154,8 @@ export class LessonRuntime {
           this.broadcast({ type: 'probes', probes: states });
         },
       });
-    this.watcher = watchPhases(phases, this.clusterAccess());
+    const { access, events } = this.connection();
+    this.watcher = watchPhases(phases, access, events);
   }
 
   /** Types the step's solution into the terminal, one command after another, so the learner sees it run. */
@@ -177,7 +179,7 @@ export class LessonRuntime {
     if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
     this.watcher?.stop();
     this.watcher = undefined;
-    this.access = undefined;
+    this.disconnect();
     this.lastProbes = undefined;
     const watched = this.watchedStep;
     this.watchedStep = undefined;
@@ -205,6 +207,7 @@ export class LessonRuntime {
   close(): void {
     this.watcher?.stop();
     this.watcher = undefined;
+    this.disconnect();
     this.watchedStep = undefined;
     this.terminalInstance?.kill();
     this.terminalInstance = undefined;
@@ -240,13 +243,19 @@ export class LessonRuntime {
     for (const listener of this.listeners) listener(message);
   }
 
-  private clusterAccess(): ClusterAccess {
-    if (!this.access) {
+  private connection(): { access: ClusterAccess; events: ClusterEvents } {
+    if (!this.cluster) {
       const config = new k8s.KubeConfig();
       config.loadFromFile(this.kubeconfigFile);
-      this.access = clusterAccess(config);
+      const access = clusterAccess(config);
+      this.cluster = { access, events: new ClusterEvents(access.client) };
     }
-    return this.access;
+    return this.cluster;
+  }
+
+  private disconnect(): void {
+    this.cluster?.events.close();
+    this.cluster = undefined;
   }
 }
 

@@ -5,7 +5,8 @@ import { waitForChecks, watchedKinds } from '../../lab-server/checks/check-watch
 import type { ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import type { Check } from '../../lab-server/lesson/schema.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
-import { startCheckSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { startCheckSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
+import { ClusterEvents } from '../../lab-server/checks/cluster-events.ts';
 
 let sandbox: TestSandbox;
 let access: ClusterAccess;
@@ -44,5 +45,31 @@ describe('waiting for a step to pass', () => {
     const outcome = await waitForChecks([namespaceActive('never-created')], access, 700);
     assert.equal(outcome.passed, false);
     assert.equal(outcome.results[0]!.actual, 'not found');
+  });
+});
+
+describe("a lesson's feed of cluster changes", () => {
+  it('tells every listener of a kind, keeps its watch while listeners come and go, and stops at close', async () => {
+    const events = new ClusterEvents(access.client);
+    const heard = { first: 0, second: 0 };
+    const namespaces = [{ apiVersion: 'v1', kind: 'Namespace' }];
+    const stopFirst = events.on(namespaces, () => heard.first++);
+    events.on(namespaces, () => heard.second++);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await sandbox.kubectl(['create', 'namespace', 'feed-one'])).code, 0);
+      await waitFor('both listeners to hear of feed-one', () => heard.first > 0 && heard.second > 0);
+      stopFirst();
+      const before = { ...heard };
+      assert.equal((await sandbox.kubectl(['create', 'namespace', 'feed-two'])).code, 0);
+      await waitFor('the second listener to hear of feed-two', () => heard.second > before.second);
+      assert.equal(heard.first, before.first, 'a listener that left hears nothing more');
+    } finally {
+      events.close();
+    }
+    const after = heard.second;
+    assert.equal((await sandbox.kubectl(['create', 'namespace', 'feed-three'])).code, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(heard.second, after, 'a closed feed tells no one');
   });
 });
