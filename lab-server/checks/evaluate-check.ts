@@ -78,7 +78,7 @@ export const allPassed = (results: readonly CheckResult[]) => results.every((r) 
  * `firstFailureEnds`, at the first failure here.
  */
 async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAccess, { stop, firstFailureEnds }: { stop: AbortSignal | undefined; firstFailureEnds: boolean }): Promise<CheckResult[]> {
-  const shell = await openWorkloadShell(workloadOf(checks[0]!), access);
+  const shell = await openWorkloadShell(workloadOf(checks[0]!), access, stop);
   const results: CheckResult[] = [];
   try {
     for (const check of checks) {

@@ -57,9 +57,45 @@ export function workloadLabel(ref: WorkloadRef): string {
 
 export const isUnavailable = (outcome: RunOutcome): outcome is Unavailable => 'status' in outcome;
 
-/** A shell in `ref`. `run` resolves undefined when `stop` cut the command short. */
-export function openWorkloadShell(ref: WorkloadRef, access: WorkloadAccess): Promise<WorkloadShell> {
-  return 'pod' in ref ? podShell(ref.namespace, ref.pod, access) : vmShell(ref.namespace, ref.vm, access);
+/**
+ * A shell in `ref`. `run` resolves undefined when `stop` cut the command
+ * short; a `stop` before the shell is open leaves it unopened (nothing was
+ * asked of the workload yet).
+ */
+export function openWorkloadShell(ref: WorkloadRef, access: WorkloadAccess, stop?: AbortSignal): Promise<WorkloadShell> {
+  return 'pod' in ref ? podShell(ref.namespace, ref.pod, access) : vmShell(ref.namespace, ref.vm, access, stop);
+}
+
+const STOPPED: WorkloadShell = { ready: false, unavailable: { status: 'error', actual: 'stopped', message: 'the evaluation was stopped before the shell opened' } };
+
+/**
+ * `pending`, or undefined as soon as `stop` fires; what `pending` brings after
+ * that is handed to `discard` (a console taken late must still be freed).
+ */
+function unlessStopped<T>(pending: Promise<T>, stop: AbortSignal | undefined, discard: (late: T) => void): Promise<T | undefined> {
+  if (!stop) return pending;
+  if (stop.aborted) {
+    void pending.then(discard, () => undefined);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const onStop = () => {
+      resolve(undefined);
+      void pending.then(discard, () => undefined);
+    };
+    stop.addEventListener('abort', onStop, { once: true });
+    pending.then(
+      (value) => {
+        stop.removeEventListener('abort', onStop);
+        if (stop.aborted) return;
+        resolve(value);
+      },
+      (error: unknown) => {
+        stop.removeEventListener('abort', onStop);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function podShell(namespace: string, name: string, access: WorkloadAccess): Promise<WorkloadShell> {
@@ -80,6 +116,9 @@ async function podShell(namespace: string, name: string, access: WorkloadAccess)
     let status: k8s.V1Status | undefined;
     try {
       status = await new Promise<k8s.V1Status | undefined>((resolve, reject) => {
+        // Stopped while the exec connection is still opening: answer now, close it once it opens.
+        if (stop?.aborted) return resolve(undefined);
+        stop?.addEventListener('abort', () => resolve(undefined), { once: true });
         exec.exec(namespace, name, target, command, sink, sink, null, false, resolve).then((ws) => {
           const cut = () => (ws.close(), resolve(undefined));
           if (stop?.aborted) cut();
@@ -106,7 +145,7 @@ async function podShell(namespace: string, name: string, access: WorkloadAccess)
   return { ready: true, where, run, close: () => undefined };
 }
 
-async function vmShell(namespace: string, name: string, access: WorkloadAccess): Promise<WorkloadShell> {
+async function vmShell(namespace: string, name: string, access: WorkloadAccess, stop: AbortSignal | undefined): Promise<WorkloadShell> {
   const unavailable = (why: Unavailable): WorkloadShell => ({ ready: false, unavailable: why });
   const read = await access.reader.get({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', namespace, name });
   if (!read.ok) return unavailable(cannotAsk(read.problem));
@@ -119,21 +158,27 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
   if (password === undefined)
     return unavailable({ status: 'error', actual: 'no password', message: `VM ${namespace}/${name} sets no password in cloud-init userData; checks log in on its serial console and need one` });
   // One console user at a time per VM in this process: a step's checks and the lab's probes take turns.
-  const release = await takeConsole(`${access.client.clusterKey} ${namespace}/${name}`);
-  let session: SerialConsoleSession;
+  const release = await unlessStopped(takeConsole(`${access.client.clusterKey} ${namespace}/${name}`), stop, (late) => late());
+  if (!release) return STOPPED;
+  let session: SerialConsoleSession | undefined;
   try {
-    session = await SerialConsoleSession.open(access.client, namespace, name);
+    session = await unlessStopped(SerialConsoleSession.open(access.client, namespace, name), stop, (late) => late.close());
   } catch (error) {
     release();
     return unavailable({ status: 'error', actual: 'no console', message: `cannot open the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
   }
+  if (!session) {
+    release();
+    return STOPPED;
+  }
+  const opened = session;
   const close = () => {
-    session.close();
+    opened.close();
     release();
   };
   const stalled = (error: unknown): Unavailable => ({ status: 'error', actual: 'console stalled', message: `the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
   try {
-    if (!(await session.logIn(account.user, async () => password))) {
+    if (!(await opened.logIn(account.user, async () => password))) {
       close();
       return unavailable({ status: 'error', actual: 'login incorrect', message: `the guest of VM ${namespace}/${name} refused ${account.user} with the cloud-init password` });
     }
@@ -142,11 +187,11 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess):
     return unavailable(stalled(error));
   }
   const run = async (command: string[], { stop }: RunOptions = {}): Promise<RunOutcome | undefined> => {
-    const cut = () => session.close();
+    const cut = () => opened.close();
     stop?.addEventListener('abort', cut, { once: true });
     try {
       // A console takes a command line; a `sh -c LINE` command is typed as LINE.
-      return await session.run(command[0] === 'sh' && command[1] === '-c' ? command.slice(2).join(' ') : command.join(' '), CONSOLE_COMMAND_TIMEOUT_MS);
+      return await opened.run(command[0] === 'sh' && command[1] === '-c' ? command.slice(2).join(' ') : command.join(' '), CONSOLE_COMMAND_TIMEOUT_MS);
     } catch (error) {
       return stop?.aborted ? undefined : stalled(error);
     } finally {
