@@ -1,4 +1,6 @@
 /** `labpath sandbox` as a user runs it: ready line, kubeconfig, signals, and --state across SIGKILL. */
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -56,6 +58,20 @@ describe('labpath sandbox', () => {
     assert.match(stale.stdout, /"type":"ERROR".*"code":410/);
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);
+  });
+
+  it('refuses a port another sandbox holds, though both share ports between their own sockets', { timeout: 30_000 }, async () => {
+    // SO_REUSEPORT on both sides would let the kernel split connections between them.
+    const holder = createServer().listen({ port: 0, host: '127.0.0.1', reusePort: true });
+    await once(holder, 'listening');
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const r = await labpath(['sandbox', '--port', String(port)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is already in use`));
+    } finally {
+      holder.close();
+    }
   });
 
   it('explains usage mistakes', async () => {

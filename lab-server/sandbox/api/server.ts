@@ -3,8 +3,8 @@
  * the bearer token picks the cluster, so no request can reach another's objects.
  */
 import { createServer, type Server } from 'node:https';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Cluster } from '../cluster.ts';
 import { KUBERNETES_VERSION } from '../cluster.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
@@ -42,28 +42,60 @@ const IDLE_TIMEOUT_MS = 90_000;
 /** Go listens with the kernel's somaxconn; Node's default of 511 overflowed under a workshop's kubectl bursts. */
 const LISTEN_BACKLOG = 4096;
 
+/**
+ * Node takes one new connection per event-loop turn from each listening
+ * socket. A workshop opens connections faster than that (every kubectl call,
+ * exec and console), and they waited in the kernel's queue for hundreds of
+ * milliseconds; several sockets on the port (SO_REUSEPORT) take several.
+ */
+const ACCEPTING_SOCKETS = 4;
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
-  const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
-    handle(req, res, options).catch((error: unknown) => fail(res, error));
-  });
-  // As kube-apiserver's secure serving: idle connections kept 90 s, the listen queue as deep as the kernel allows.
-  server.keepAliveTimeout = IDLE_TIMEOUT_MS;
-  server.on('upgrade', execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses }));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG }, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const upgrade = execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses });
+  const open = async (port: number) => {
+    const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
+      handle(req, res, options).catch((error: unknown) => fail(res, error));
+    });
+    // As kube-apiserver's secure serving: idle connections kept 90 s, the listen queue as deep as the kernel allows.
+    server.keepAliveTimeout = IDLE_TIMEOUT_MS;
+    server.on('upgrade', upgrade);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG, reusePort: true }, resolve);
+    });
+    return server;
+  };
+  // Another process that sets SO_REUSEPORT could share a port named on purpose: make sure nobody holds it first.
+  if (options.port) await claimable(options.port, options.host ?? '127.0.0.1');
+  const first = await open(options.port ?? 0);
+  const { port } = first.address() as AddressInfo;
+  const servers = [first];
+  for (let i = 1; i < ACCEPTING_SOCKETS; i++) servers.push(await open(port));
   return {
     url: `https://127.0.0.1:${port}`,
     port,
-    server,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    server: first,
+    close: async () => {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
+    },
   };
+}
+
+/** Resolves if nothing listens on the port; rejects with the listen error (EADDRINUSE) otherwise. */
+function claimable(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 function fail(res: ServerResponse, error: unknown): void {
