@@ -26,19 +26,23 @@ export function probeCommand(check: ConnectCheck): string[] {
   return ['nc', '-z', '-v', '-w', PROBE_WAIT, check.to.host, String(check.to.port)];
 }
 
-export async function connectResult(check: ConnectCheck, ran: RunOutcome, where: string, access: WorkloadAccess): Promise<CheckResult> {
+/**
+ * The probe's verdict now, and its explanation (a request to the cluster) as
+ * a promise, so the workload's next command need not wait for it.
+ */
+export function connectResult(check: ConnectCheck, ran: RunOutcome, where: string, access: WorkloadAccess): { verdict: CheckResult; explained: Promise<CheckResult> } {
   const { host, port, protocol } = check.to;
   const subject = `${workloadLabel(check.from)} → ${host}:${port}/${protocol}`;
   const expected = check.expect === 'allowed' ? 'connects' : 'times out (dropped)';
-  if (isUnavailable(ran)) return { status: ran.status, subject, expected, actual: ran.actual, message: ran.message ?? check.message };
+  const settled = (verdict: CheckResult) => ({ verdict, explained: Promise.resolve(verdict) });
+  if (isUnavailable(ran)) return settled({ status: ran.status, subject, expected, actual: ran.actual, message: ran.message ?? check.message });
   const outcome = classify(ran.code, ran.output);
-  if (typeof outcome !== 'string') return { status: 'error', subject, expected, actual: outcome.actual, message: outcome.message(where) };
+  if (typeof outcome !== 'string') return settled({ status: 'error', subject, expected, actual: outcome.actual, message: outcome.message(where) });
   const passes = check.expect === 'allowed' ? outcome === 'connected' : outcome === 'timeout';
-  const result: CheckResult = { status: passes ? 'passed' : 'failed', subject, expected, actual: OUTCOME_TEXT[outcome], message: check.message };
+  const verdict: CheckResult = { status: passes ? 'passed' : 'failed', subject, expected, actual: OUTCOME_TEXT[outcome], message: check.message };
   // A connection that should have been dropped needs its why (which policies failed to isolate); one that was made as expected needs none.
-  if (outcome === 'connected' && passes) return result;
-  const explanation = await explainConnection(access.client, check);
-  return explanation ? { ...result, explanation } : result;
+  if (outcome === 'connected' && passes) return settled(verdict);
+  return { verdict, explained: explainConnection(access.client, check).then((explanation) => (explanation ? { ...verdict, explanation } : verdict)) };
 }
 
 /** What a connect check's result says the probe found; undefined when it could not probe. */

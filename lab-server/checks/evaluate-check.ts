@@ -79,7 +79,7 @@ export const allPassed = (results: readonly CheckResult[]) => results.every((r) 
  */
 async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAccess, { stop, firstFailureEnds }: { stop: AbortSignal | undefined; firstFailureEnds: boolean }): Promise<CheckResult[]> {
   const shell = await openWorkloadShell(workloadOf(checks[0]!), access, stop);
-  const results: CheckResult[] = [];
+  const results: Promise<CheckResult>[] = [];
   try {
     for (const check of checks) {
       if (stop?.aborted) break;
@@ -88,11 +88,12 @@ async function runInWorkload(checks: readonly WorkloadCheck[], access: ClusterAc
       const ran = shell.ready ? await shell.run(command, { stop, debugFallback: check.type === 'connect' }) : shell.unavailable;
       if (!ran) break;
       const where = shell.ready ? shell.where : workloadLabel(workloadOf(check));
-      results.push(check.type === 'connect' ? await connectResult(check, ran, where, access) : commandResult(check, ran));
-      if (firstFailureEnds && results.at(-1)!.status !== 'passed') break;
+      const { verdict, explained } = check.type === 'connect' ? connectResult(check, ran, where, access) : { verdict: commandResult(check, ran), explained: undefined };
+      results.push(explained ?? Promise.resolve(verdict));
+      if (firstFailureEnds && verdict.status !== 'passed') break;
     }
   } finally {
     if (shell.ready) shell.close();
   }
-  return results;
+  return Promise.all(results);
 }
