@@ -72,30 +72,13 @@ const STOPPED: WorkloadShell = { ready: false, unavailable: { status: 'error', a
  * `pending`, or undefined as soon as `stop` fires; what `pending` brings after
  * that is handed to `discard` (a console taken late must still be freed).
  */
-function unlessStopped<T>(pending: Promise<T>, stop: AbortSignal | undefined, discard: (late: T) => void): Promise<T | undefined> {
+async function unlessStopped<T>(pending: Promise<T>, stop: AbortSignal | undefined, discard: (late: T) => void): Promise<T | undefined> {
   if (!stop) return pending;
-  if (stop.aborted) {
-    void pending.then(discard, () => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const onStop = () => {
-      resolve(undefined);
-      void pending.then(discard, () => undefined);
-    };
-    stop.addEventListener('abort', onStop, { once: true });
-    pending.then(
-      (value) => {
-        stop.removeEventListener('abort', onStop);
-        if (stop.aborted) return;
-        resolve(value);
-      },
-      (error: unknown) => {
-        stop.removeEventListener('abort', onStop);
-        reject(error);
-      },
-    );
-  });
+  const stopped = new Promise<undefined>((resolve) => (stop.aborted ? resolve(undefined) : stop.addEventListener('abort', () => resolve(undefined), { once: true })));
+  const value = await Promise.race([pending, stopped]);
+  if (!stop.aborted) return value;
+  void pending.then(discard, () => undefined);
+  return undefined;
 }
 
 async function podShell(namespace: string, name: string, access: WorkloadAccess): Promise<WorkloadShell> {
