@@ -68,12 +68,13 @@ export async function benchLearners(): Promise<BenchResult[]> {
   const times = latencies.map((l) => l.ms);
   const sorted = [...times].sort((a, b) => a - b);
   const p50 = median(times);
-  for (const [step, ofStep] of Map.groupBy(latencies, (l) => l.step)) console.error(`learners bench: Check on ${step}: p50 ${median(ofStep.map((l) => l.ms)).toFixed(0)} ms, max ${Math.max(...ofStep.map((l) => l.ms)).toFixed(0)} ms`);
   const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? Number.NaN;
   if (errors.length > 0) console.error(`learners bench: ${errors.length} error(s), e.g. ${errors.slice(0, 3).join(' | ')}`);
   return [
     { name: `lab: ${LEARNERS} learners solving the whole lesson at once, Check answered, p50`, value: Number(p50.toFixed(0)), unit: 'ms', goal: 'reported', met: true },
     { name: `lab: ${LEARNERS} learners solving the whole lesson at once, Check answered, p99`, value: Number(p99.toFixed(0)), unit: 'ms', goal: '< 1000', met: p99 < 1000 },
+    // Where the tail comes from: each step's own p50.
+    ...[...Map.groupBy(latencies, (l) => l.step)].map(([step, ofStep]): BenchResult => ({ name: `lab: ${LEARNERS} learners, Check answered on step ${step}, p50`, value: Number(median(ofStep.map((l) => l.ms)).toFixed(0)), unit: 'ms', goal: 'reported', met: true })),
     { name: `lab: ${LEARNERS} learners, errors`, value: errors.length, unit: 'errors', goal: '0', met: errors.length === 0 },
     { name: `lab: ${LEARNERS} learners, server peak RSS`, value: Number(peak.toFixed(0)), unit: 'MiB', goal: 'reported', met: true },
     { name: `lab: ${LEARNERS} learners, all lessons done, wall`, value: Number(wall.toFixed(0)), unit: 's', goal: 'reported', met: true },
