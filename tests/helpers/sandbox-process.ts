@@ -1,8 +1,8 @@
 /** `labpath sandbox` and `labpath serve` started as separate processes, the way a user starts them. */
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI } from './paths.ts';
+import type { ChildProcess } from 'node:child_process';
+import { startServing as startServingProcess } from './serving-process.ts';
 
 export interface Running {
   child: ChildProcess;
@@ -32,20 +32,7 @@ export async function startServeCommand(args: string[]): Promise<{ child: ChildP
   return { child, url: match[1]!, exited };
 }
 
-/** Starts a labpath command that serves until stopped, and waits for its ready line. */
-async function startServing(args: string[], ready: RegExp): Promise<{ child: ChildProcess; line: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let output = '';
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const match = ready.exec(output);
-      if (match) resolve(match[0]);
-    });
-    child.stderr!.on('data', (d) => (output += d));
-    void exited.then(() => reject(new Error(`labpath ${args[0]} exited early:\n${output}`)));
-  });
-  return { child, line, exited };
+/** Starts a labpath command that serves until stopped; killed when the test file ends. */
+function startServing(args: string[], ready: RegExp): ReturnType<typeof startServingProcess> {
+  return startServingProcess(args, ready, (child) => children.push(child));
 }
