@@ -32,16 +32,17 @@ class SharedConnectionsKubeConfig extends k8s.KubeConfig {
 
   override createDispatcherOptions(cluster: k8s.Cluster | null, agentOptions: AgentOptions): DispatcherOptions {
     const options = super.createDispatcherOptions(cluster, agentOptions);
-    return options.type === 'agent' ? { ...options, connect: { ...options.connect, secureContext: secureContextFor(agentOptions) } } : options;
+    if (options.type !== 'agent') return options;
+    // The pool exists: no new one for this request ('none' builds nothing), the shared one is set below.
+    if (this.#dispatcher) return { type: 'none' };
+    return { ...options, connect: { ...options.connect, secureContext: secureContextFor(agentOptions) } };
   }
 
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     // Headers (the token) are set per request above; only the connection pool is shared.
-    const fresh = context.getDispatcher();
-    if (fresh === undefined) return;
-    this.#dispatcher ??= fresh;
-    context.setDispatcher(this.#dispatcher);
+    this.#dispatcher ??= context.getDispatcher();
+    if (this.#dispatcher) context.setDispatcher(this.#dispatcher);
   }
 
   override async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
