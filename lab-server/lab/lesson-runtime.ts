@@ -92,7 +92,7 @@ export class LessonRuntime {
 
   /** Watches the checks of the step a page shows (one step at a time per learner and lesson). */
   watch(stepId: string): string | undefined {
-    const step = this.lesson.steps.find((s) => s.step.id === stepId);
+    const step = this.step(stepId);
     if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
     if (this.watchedStep === stepId && this.watcher) return undefined;
     this.watchedStep = stepId;
@@ -104,7 +104,7 @@ export class LessonRuntime {
 
   /** Evaluates now; the answer is sent even if nothing changed, so that pressing Check always answers. */
   check(stepId: string): string | undefined {
-    const step = this.lesson.steps.find((s) => s.step.id === stepId);
+    const step = this.step(stepId);
     if (!step || this.watchedStep !== stepId || !this.watcher) return this.watch(stepId);
     this.answerCheck = true;
     if (step.step.checks.length === 0) this.report(stepId, 'passed', []);
@@ -122,25 +122,23 @@ export class LessonRuntime {
   private rewatch(): void {
     this.watcher?.stop();
     this.watcher = undefined;
-    const stepId = this.watchedStep;
-    const stepChecks = this.lesson.steps.find((s) => s.step.id === stepId)?.step.checks ?? [];
+    const step = this.watchedStep === undefined ? undefined : this.step(this.watchedStep)?.step;
+    const stepChecks = step?.checks ?? [];
+    const panelWatched = this.listeners.size > 0 && this.probes.length > 0;
+    if (stepChecks.length === 0 && !panelWatched) return;
     const stepProbes = stepChecks.map((check) => (check.type === 'connect' ? probeId(check) : undefined));
-    const probing = this.listeners.size > 0;
-    const extra = probing ? this.probes.filter((probe) => !stepProbes.includes(probe.id)) : [];
-    const stepWatched = stepId !== undefined && stepChecks.length > 0;
-    const panelWatched = probing && this.probes.length > 0;
-    if (!stepWatched && !panelWatched) return;
     let stepEach: CheckResult[][] = [];
     const phases: WatchPhase[] = [];
-    if (stepWatched)
+    if (step && stepChecks.length > 0)
       phases.push({
         checks: stepChecks,
         onResults: (results, each) => {
           stepEach = each;
-          this.report(stepId!, allPassed(results) ? 'passed' : 'failing', results);
+          this.report(step.id, allPassed(results) ? 'passed' : 'failing', results);
         },
       });
-    if (panelWatched)
+    if (panelWatched) {
+      const extra = this.probes.filter((probe) => !stepProbes.includes(probe.id));
       phases.push({
         checks: extra.map(probeCheck),
         onResults: (_results, each) => {
@@ -154,13 +152,18 @@ export class LessonRuntime {
           this.broadcast({ type: 'probes', probes: states });
         },
       });
+    }
     const { access, events } = this.connection();
     this.watcher = watchPhases(phases, access, events);
   }
 
+  private step(id: string) {
+    return this.lesson.steps.find((s) => s.step.id === id);
+  }
+
   /** Types the step's solution into the terminal, one command after another, so the learner sees it run. */
   solve(stepId: string): string | undefined {
-    const step = this.lesson.steps.find((s) => s.step.id === stepId);
+    const step = this.step(stepId);
     if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
     const locked = this.lockedBy(stepId);
     if (locked) return `step "${stepId}" unlocks when step "${locked}" passes`;
