@@ -5,7 +5,7 @@
  * without an API event (a guest finishing its boot).
  */
 import type { Check } from '../lesson/schema.ts';
-import { ClusterEvents } from './cluster-events.ts';
+import { ClusterEvents, type Kind } from './cluster-events.ts';
 import type { CheckResult } from './check-result.ts';
 import { allPassed, evaluateEachCheck, type ClusterAccess } from './evaluate-check.ts';
 
@@ -13,7 +13,7 @@ const BURST_MS = 150;
 const TICK_MS = 5_000;
 
 /** The kinds a reachability answer depends on: workloads, attachments, node mappings, policies, enforcement. */
-const NETWORK_PATH_KINDS: readonly { apiVersion: string; kind: string }[] = [
+const NETWORK_PATH_KINDS: readonly Kind[] = [
   { apiVersion: 'v1', kind: 'Pod' },
   { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' },
   { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition' },
@@ -22,7 +22,7 @@ const NETWORK_PATH_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'operator.openshift.io/v1', kind: 'Network' },
 ];
 
-export function watchedKinds(checks: readonly Check[]): { apiVersion: string; kind: string }[] {
+export function watchedKinds(checks: readonly Check[]): Kind[] {
   const kinds = checks.flatMap((check) => {
     // A command in a workload (psql, curl) depends on the same path as a probe.
     if (check.type === 'connect' || check.type === 'command') return NETWORK_PATH_KINDS;
