@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS, detectConfinement, logConfinement } from '../confinement/confinement.ts';
 import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { loadLesson, type LoadedLesson } from '../lesson/load.ts';
+import { MIN_TOKEN_LENGTH } from '../lab/access-token.ts';
 import { buildSite, siteIsStale } from '../lab/site-build.ts';
 import { isLoopback, startLabServer } from '../lab/lab-server.ts';
 import { UsageError, type Command } from './command.ts';
@@ -13,29 +15,71 @@ import { untilStopped } from './until-stopped.ts';
 export const serveCommand: Command = {
   name: 'serve',
   usage: `Usage: labpath serve [--port 4321] [--host 127.0.0.1] [--kubeconfig FILE] [--data DIR] [--token TOKEN]
+                    [--public-url URL] [--tls-cert FILE --tls-key FILE] [limits]
 
 Serves the lessons, the lab API and the terminals on one origin. Each learner
-(a browser session) gets a sandbox cluster per lesson, a shell and saved
-progress; all of it survives a restart.
+(a browser session) gets a sandbox cluster per lesson, a confined shell and
+saved progress; all of it survives a restart.
 
 Options:
-  --port N           port to listen on (default 4321; 0 picks a free one)
-  --host ADDR        address to listen on (default 127.0.0.1)
-  --kubeconfig FILE  every learner works on this real cluster instead of a sandbox
-  --data DIR         where sessions, progress and sandbox clusters are kept (default .labpath/lab)
-  --token TOKEN      access token every request must carry (also LABPATH_TOKEN); required
-                     when --host is not a loopback address
-  -h, --help         show this help`,
+  --port N             port to listen on (default 4321; 0 picks a free one)
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --kubeconfig FILE    every learner works on this real cluster instead of a sandbox
+  --data DIR           where learners, progress and sandbox clusters are kept (default .labpath/lab)
+  --token TOKEN        access token every request must carry (also LABPATH_TOKEN); required
+                       when --host is not a loopback address
+  --token-file FILE    the access token in a file, read again when it changes: writing a
+                       new one revokes every earlier link and cookie
+  --public-url URL     the address learners open (https://lab.example.org behind a reverse
+                       proxy, or http://HOST:PORT); the lab answers only to it and loopback.
+                       Required with --host 0.0.0.0 or ::
+  --tls-cert FILE      serve HTTPS with this PEM certificate chain (with --tls-key)
+  --tls-key FILE       the certificate's PEM private key
+  --memory-limit MIB   memory per learner's shells, in MiB (default ${DEFAULT_LIMITS.memoryBytes / 1048576})
+  --pids-limit N       processes per learner (default ${DEFAULT_LIMITS.pids})
+  --cpu-weight N       CPU share per learner, 1-10000 (default ${DEFAULT_LIMITS.cpuWeight}: an equal share)
+  --max-learners N     learners the lab takes in at most (default 200)
+  --max-learners-per-address N   of those, from one address (default: all)
+  -h, --help           show this help`,
   async run(args) {
     const values = parse(args);
     const port = values.port === undefined ? 4321 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
     const host = values.host ?? '127.0.0.1';
-    const accessToken = values.token ?? process.env.LABPATH_TOKEN;
-    if (!isLoopback(host) && !accessToken)
+    const tokenFile = values['token-file'] && resolve(values['token-file']);
+    const accessToken = tokenFile ? undefined : (values.token ?? process.env.LABPATH_TOKEN);
+    if (tokenFile && !existsSync(tokenFile)) throw new UsageError(`no token file at ${tokenFile}; write the token into it first, e.g. openssl rand -hex 16 > ${values['token-file']}`);
+    const tokenValue = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : accessToken;
+    if (!isLoopback(host) && !tokenValue)
       throw new UsageError(`refusing to listen on ${host} without an access token: anyone who reaches that address would get a shell. Set one with --token TOKEN (or the LABPATH_TOKEN environment variable) and give learners the link with ?token=TOKEN`);
-    if (accessToken !== undefined && accessToken.length < 16) throw new UsageError('the access token must be at least 16 characters long, e.g. from `openssl rand -hex 16`');
+    if (tokenValue !== undefined && tokenValue.length < MIN_TOKEN_LENGTH) throw new UsageError(`the access token must be at least ${MIN_TOKEN_LENGTH} characters long, e.g. from \`openssl rand -hex 16\``);
+    const publicUrl = values['public-url'] ? parseUrl(values['public-url']) : undefined;
+    if ((host === '0.0.0.0' || host === '::') && !publicUrl)
+      throw new UsageError(`--host ${host} needs --public-url, the address learners open (e.g. --public-url http://$(hostname -f):${port || 4321}): the lab answers only to its own names, so that no other site can reach it by DNS rebinding`);
+    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together: the certificate chain and its private key, both PEM files');
+    const tls = values['tls-cert'] ? { cert: readPem(values['tls-cert'], '--tls-cert'), key: readPem(values['tls-key']!, '--tls-key') } : undefined;
     if (values.kubeconfig && !existsSync(resolve(values.kubeconfig))) throw new UsageError(`no kubeconfig at ${resolve(values.kubeconfig)}`);
+    const dataDir = resolve(values.data ?? join(PROJECT_ROOT, '.labpath', 'lab'));
+    // Learner sandboxes bind the lab's code read-only; data kept inside it would be bound with it.
+    for (const code of ['lab-server', 'node_modules'].map((d) => join(PROJECT_ROOT, d))) {
+      const inside = relative(code, dataDir);
+      if (!inside.startsWith('..') && !inside.startsWith('/')) throw new UsageError(`--data ${dataDir} is inside ${code}, which every learner's sandbox can read; keep the lab's data elsewhere (the default is .labpath/lab)`);
+    }
+    const limits = {
+      memoryBytes: count(values['memory-limit'], '--memory-limit', DEFAULT_LIMITS.memoryBytes / 1048576, 64, 1 << 20) * 1048576,
+      pids: count(values['pids-limit'], '--pids-limit', DEFAULT_LIMITS.pids, 32, 1 << 22),
+      cpuWeight: count(values['cpu-weight'], '--cpu-weight', DEFAULT_LIMITS.cpuWeight, 1, 10_000),
+    };
+    const maxLearners = count(values['max-learners'], '--max-learners', 200, 1, 100_000);
+    const maxLearnersPerAddress = count(values['max-learners-per-address'], '--max-learners-per-address', maxLearners, 1, 100_000);
+
+    const launcher = detectConfinement(limits);
+    logConfinement(launcher);
+    if (!isLoopback(host) && !launcher.confined) {
+      console.error(`labpath serve: refusing to listen on ${host}: learner shells cannot be confined on this machine, and every learner would get a shell as the lab's own user with its files and network.\n  why: ${launcher.reason}\n  fix: install bubblewrap (apt-get install bubblewrap), allow unprivileged user namespaces, or serve on 127.0.0.1 for yourself alone`);
+      return 1;
+    }
+    if (!launcher.confined) console.error(`labpath serve: learner shells are NOT confined on this machine (${launcher.reason}); fine for yourself on 127.0.0.1, never for a workshop`);
 
     const lessons: LoadedLesson[] = [];
     for (const dir of await allLessonDirs()) {
@@ -57,7 +101,7 @@ Options:
     }
     let lab;
     try {
-      lab = await startLabServer({ port, host, dataDir: resolve(values.data ?? join(PROJECT_ROOT, '.labpath', 'lab')), siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken });
+      lab = await startLabServer({ port, host, dataDir, siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken, tokenFile, publicUrl: publicUrl?.href, tls, limits, maxLearners, maxLearnersPerAddress, launcher });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         console.error(`labpath serve: port ${port} is already in use; pick another with --port, or --port 0 for a free one`);
@@ -65,7 +109,12 @@ Options:
       }
       throw error;
     }
-    console.log(`lab ready: ${lab.url}/${accessToken ? `?token=${accessToken}` : ''} (${values.kubeconfig ? `on the cluster in ${values.kubeconfig}` : 'a sandbox cluster per learner'})`);
+    const base = publicUrl ? publicUrl.href.replace(/\/$/, '') : lab.url;
+    // The token is a secret: it goes to a terminal, never into a log file that a pipe or a service manager keeps.
+    const link = tokenValue ? (process.stdout.isTTY ? `?token=${tokenValue}` : '?token=… (the token is not printed where output is not a terminal)') : '';
+    const shells = launcher.confined ? `confined shells: ${launcher.summary}` : 'shells NOT confined';
+    console.log(`lab ready: ${lab.url}/${base === lab.url ? link : ''} (${values.kubeconfig ? `on the cluster in ${values.kubeconfig}` : 'a sandbox cluster per learner'}; ${shells})`);
+    if (base !== lab.url) console.log(`learners open: ${base}/${link}`);
     await untilStopped();
     await lab.close();
     return 0;
@@ -73,9 +122,42 @@ Options:
 };
 
 function parse(args: string[]) {
+  const text = { type: 'string' } as const;
   try {
-    return parseArgs({ args, strict: true, allowPositionals: false, options: { port: { type: 'string' }, host: { type: 'string' }, kubeconfig: { type: 'string' }, data: { type: 'string' }, token: { type: 'string' } } }).values;
+    return parseArgs({
+      args, strict: true, allowPositionals: false,
+      options: { port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'max-learners': text, 'max-learners-per-address': text },
+    }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--public-url must be an absolute URL such as https://lab.example.org, not "${text}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--public-url must be http:// or https://, not ${url.protocol}`);
+  return url;
+}
+
+function readPem(file: string, flag: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${resolve(file)} (${(error as NodeJS.ErrnoException).code})`);
+  }
+  if (!pem.includes('-----BEGIN ')) throw new UsageError(`${flag}: ${resolve(file)} is not a PEM file (no -----BEGIN line)`);
+  return pem;
+}
+
+function count(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
 }

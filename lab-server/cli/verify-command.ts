@@ -7,6 +7,7 @@ import { clusterAccess } from '../checks/evaluate-check.ts';
 import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { loadLesson, MANIFESTS_DIR, type LoadedLesson } from '../lesson/load.ts';
 import { SandboxHost } from '../sandbox/sandbox-host.ts';
+import { outsideToolDirs } from '../terminal/host-tools.ts';
 import { prepareLearnerEnvironment } from '../terminal/learner-environment.ts';
 import { junitXml, type LessonRun } from '../verify/junit.ts';
 import { preflight } from '../verify/preflight.ts';
@@ -110,7 +111,7 @@ async function runLesson(lesson: LoadedLesson, round: number, options: VerifyOpt
         return { lessonId, round, reports: [], error };
       }
     }
-    const environment = await prepareLearnerEnvironment({ root, kubeconfig, manifestsDir: join(lesson.dir, MANIFESTS_DIR) });
+    const environment = await prepareLearnerEnvironment({ layout: { folder: root, tools: root }, manifestsDir: join(lesson.dir, MANIFESTS_DIR), extraPath: outsideToolDirs(), kubeconfig });
     console.log(`verifying ${lessonId}${options.repeat > 1 ? ` (round ${round} of ${options.repeat})` : ''} on ${access.client.server}`);
     const reports = await verifyLesson(lesson, access, environment, { from: options.from, onStep: (r) => console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.number} ${r.id} (${r.seconds.toFixed(1)} s)`) });
     console.log(formatTable(lessonId, reports));

@@ -6,7 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import { log } from '../log.ts';
-import type { PtyTerminal, TerminalSink } from '../terminal/pty-terminal.ts';
+import type { ShellSink } from '../terminal/shell-supervisor.ts';
 import type { LessonRuntime } from './lesson-runtime.ts';
 import { parseClientMessage, type ServerMessage } from './protocol.ts';
 
@@ -22,9 +22,8 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
   };
   // Bytes handed to the socket and not yet written out: counted up on send, down when each write completes.
   let unsent = 0;
-  /** The shell this page paused, while it has one paused. */
-  let pausedShell: PtyTerminal | undefined;
-  let detach: () => void = () => undefined;
+  /** Whether this page holds its shell paused. */
+  let paused = false;
   /**
    * Output read from the pty in this turn of the event loop, sent as one
    * frame: a flood comes in many small reads, and a frame (and a write) for
@@ -37,33 +36,29 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
     if (ws.readyState !== ws.OPEN) return;
     ws.send(frame, { binary: true }, () => {
       unsent -= frame.length;
-      if (pausedShell && unsent < LOW_WATER_BYTES) {
-        pausedShell.setPaused(sink, false);
-        pausedShell = undefined;
+      if (paused && unsent < LOW_WATER_BYTES) {
+        runtime.shell.setPaused(sink, false);
+        paused = false;
       }
     });
   };
-  const sink: TerminalSink = {
+  const sink: ShellSink = {
     data(chunk) {
       if (ws.readyState !== ws.OPEN) return;
       unsent += chunk.length;
       if (batch.push(chunk) === 1) setImmediate(flush);
-      if (unsent > HIGH_WATER_BYTES && !pausedShell) {
-        pausedShell = runtime.terminal;
-        pausedShell.setPaused(sink, true);
+      if (unsent > HIGH_WATER_BYTES && !paused) {
+        paused = true;
+        runtime.shell.setPaused(sink, true);
       }
     },
-    exit(code) {
-      send({ type: 'terminal-exit', code });
-      // The learner typed exit: a new shell takes the old one's place.
-      setImmediate(() => {
-        detach();
-        if (ws.readyState === ws.OPEN) detach = runtime.terminal.attach(sink);
-      });
+    exit(info) {
+      paused = false;
+      send({ type: 'terminal-exit', ...info });
     },
   };
   send({ type: 'ready', lesson: runtime.lesson.lesson.id, gating: runtime.lesson.lesson.gating, progress: runtime.progress() });
-  detach = runtime.terminal.attach(sink);
+  const detach = runtime.shell.attach(sink);
   const unsubscribe = runtime.subscribe(send);
 
   let alive = true;
@@ -76,7 +71,7 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
 
   ws.on('message', (data: Buffer, isBinary) => {
     alive = true;
-    if (isBinary) return runtime.terminal.write(data);
+    if (isBinary) return runtime.shell.write(data);
     const parsed = parseClientMessage(data.toString('utf8'));
     if (!parsed.ok) return send({ type: 'error', message: parsed.error });
     const message = parsed.message;
@@ -84,7 +79,7 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
     try {
       switch (message.type) {
         case 'resize':
-          runtime.terminal.resize(message.cols, message.rows);
+          runtime.shell.resize(message.cols, message.rows);
           break;
         case 'run':
           runtime.run(message.command);

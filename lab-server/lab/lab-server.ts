@@ -1,25 +1,39 @@
 /**
  * The lab on one origin: the built site, the lab API and the WebSocket. Each
  * learner is a session (an HttpOnly cookie) with, per lesson, a cluster of
- * their own (or the real cluster the lab was given), a working directory and
- * a shell. Sessions, progress and sandbox clusters live under the data
- * directory and survive restarts.
+ * their own (or the real cluster the lab was given), a folder and a shell
+ * confined in its sandbox. Learners, progress and sandbox clusters live under
+ * the data directory (private to the lab) and survive restarts.
+ *
+ * Every learner is taken for hostile: requests must name this lab (Host) and
+ * come from its pages (Origin); a lesson page hands out a session but starts
+ * nothing; a shell and a cluster start only when that page's WebSocket
+ * connects, within caps per address and in all.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
+import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher } from '../confinement/confinement.ts';
+import type { LearnerLimits } from '../confinement/cgroup-limits.ts';
 import type { LoadedLesson } from '../lesson/load.ts';
 import { log } from '../log.ts';
 import { SandboxHost } from '../sandbox/sandbox-host.ts';
+import { AccessToken } from './access-token.ts';
+import { clientAddress, contentSecurityPolicy, HostAllowList, inlineScriptHashes, isLoopback, sameHostLocation, securityHeaders } from './http-guard.ts';
 import { serveConnection } from './lab-connection.ts';
 import { LessonRuntime, type ClusterSource } from './lesson-runtime.ts';
+import type { WorkspacePaths } from './lesson-workspace.ts';
+import { PendingSessions } from './pending-sessions.ts';
 import { MAX_MESSAGE_BYTES } from './protocol.ts';
-import { SessionStore } from './session-store.ts';
+import { SessionStore, type Learner } from './session-store.ts';
 import { serveStatic } from './static-site.ts';
 
+export { isLoopback };
 export const SESSION_COOKIE = 'labpath_session';
 const ACCESS_COOKIE = 'labpath_access';
 
@@ -33,51 +47,99 @@ export interface LabServerOptions {
   kubeconfig?: string | undefined;
   /** Required on every request when set (the lab is reachable beyond this machine). */
   accessToken?: string | undefined;
+  /** A file holding the access token, read again when it changes: a new token revokes the old links and cookies. */
+  tokenFile?: string | undefined;
+  /** The address learners open (a reverse proxy's, or this machine's name): the Host and Origin the lab answers besides loopback. */
+  publicUrl?: string | undefined;
+  /** PEM certificate chain and key: the lab serves HTTPS and its cookies are Secure. */
+  tls?: { cert: string; key: string } | undefined;
   /** A lesson no page has shown for this long has its shell ended (scrollback and history stay). Default 30 minutes. */
   idleTimeoutMs?: number;
   /** A session not seen for this long ends: its shells, clusters and files go. Default 14 days. */
   sessionTtlMs?: number;
   /** How often a page is pinged; one that misses two pings is disconnected. */
   heartbeatMs?: number;
+  /** Per-learner memory, process and CPU limits for their shells. */
+  limits?: LearnerLimits;
+  /** Learners the lab takes in all, and from one address; shells and sandbox clusters it runs at once. */
+  maxLearners?: number;
+  maxLearnersPerAddress?: number;
+  maxShells?: number;
+  maxClusters?: number;
+  /** How learner shells start; detected when not given. */
+  launcher?: Launcher;
 }
 
 /** Pages (tabs) one learner may have connected at once. */
 const MAX_CONNECTIONS_PER_SESSION = 8;
+/** Connections one address may hold open to the lab (pages, assets, WebSockets). */
+const MAX_CONNECTIONS_PER_ADDRESS = 256;
+const DEFAULT_MAX_LEARNERS = 200;
 
 export interface LabServer {
   url: string;
+  /** How learner shells run here: confined and how, or not and why. */
+  launcher: Launcher;
   close(): Promise<void>;
 }
 
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** A refusal a learner's page can show: an HTTP status and a sentence that says what to do. */
+class Refusal extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
 }
 
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
-  await mkdir(options.dataDir, { recursive: true });
+  const launcher = options.launcher ?? detectConfinement(options.limits ?? DEFAULT_LIMITS);
+  if (!options.launcher) logConfinement(launcher);
+  if (!isLoopback(options.host) && !launcher.confined)
+    throw new Error(`refusing to listen on ${options.host}: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing, or serve on 127.0.0.1 for yourself alone`);
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
   const store = new SessionStore(join(options.dataDir, 'lab.sqlite'));
   const sandbox = options.kubeconfig ? undefined : await SandboxHost.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
-  const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store) : realCluster(options.kubeconfig!);
+  privateFiles(options.dataDir);
+  moveFirstLayoutFolders(options.dataDir, store, launcher);
+
+  const maxLearners = options.maxLearners ?? DEFAULT_MAX_LEARNERS;
+  const maxLearnersPerAddress = options.maxLearnersPerAddress ?? maxLearners;
+  const maxShells = options.maxShells ?? maxLearners * 2;
+  const maxClusters = options.maxClusters ?? maxLearners * 2;
+  const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store, maxClusters) : realCluster(options.kubeconfig!);
   const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
   const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
   const runtimes = new Map<string, Promise<LessonRuntime>>();
+  const pending = new PendingSessions();
+  const token = new AccessToken({ token: options.accessToken, file: options.tokenFile });
+  const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
+  const secure = options.tls !== undefined || publicUrl?.protocol === 'https:';
 
   const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
   const sessionTtlMs = options.sessionTtlMs ?? 14 * 24 * 3_600_000;
   const connections = new Map<string, number>();
 
-  /** Ends a session: its shells are killed, its sandbox clusters removed, its files deleted. */
-  const endSession = async (sessionId: string) => {
+  const pathsOf = (learner: Learner, lessonId: string): WorkspacePaths => ({
+    folder: join(options.dataDir, 'learners', learner.folder, lessonId),
+    tools: join(options.dataDir, 'shell-files', learner.folder, lessonId),
+    private: join(options.dataDir, 'private', learner.folder, lessonId),
+  });
+  const uidOf = (learner: Learner) => (launcher.confined && launcher.perLearnerUid ? LEARNER_UID_BASE + learner.serial : undefined);
+
+  /** Ends a learner: their shells are killed, their sandbox clusters removed, their files deleted. */
+  const endLearner = async (learner: Learner) => {
     for (const [key, runtime] of runtimes) {
-      if (!key.startsWith(`${sessionId}/`)) continue;
+      if (!key.startsWith(`${learner.folder}/`)) continue;
       runtimes.delete(key);
       (await runtime.catch(() => undefined))?.close();
     }
-    if (sandbox) for (const token of store.clusterTokensOf(sessionId)) sandbox.removeCluster(token);
-    store.deleteSession(sessionId);
-    await rm(join(options.dataDir, 'sessions', sessionId), { recursive: true, force: true });
-    log.info('lab session ended', { session: sessionId.slice(0, 6) });
+    if (sandbox) for (const clusterToken of store.clusterTokensOf(learner.serial)) sandbox.removeCluster(clusterToken);
+    store.deleteLearner(learner.serial);
+    for (const part of ['learners', 'shell-files', 'private']) await rm(join(options.dataDir, part, learner.folder), { recursive: true, force: true });
+    if (launcher.confined) launcher.limitGroup(learner.folder)?.remove();
+    log.info('lab learner ended', { learner: learner.folder.slice(0, 8) });
   };
   const sweep = setInterval(() => {
     for (const [key, runtime] of runtimes) {
@@ -87,108 +149,147 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         r.close();
       }, () => undefined);
     }
-    for (const id of store.staleSessions(new Date(Date.now() - sessionTtlMs))) void endSession(id);
+    for (const learner of store.staleLearners(new Date(Date.now() - sessionTtlMs))) void endLearner(learner);
   }, Math.min(60_000, Math.max(100, Math.min(idleTimeoutMs, sessionTtlMs) / 4)));
   sweep.unref();
 
-  const runtimeFor = (sessionId: string, lesson: LoadedLesson): Promise<LessonRuntime> => {
-    const key = `${sessionId}/${lesson.lesson.id}`;
+  const runtimeFor = (learner: Learner, lesson: LoadedLesson): Promise<LessonRuntime> => {
+    const key = `${learner.folder}/${lesson.lesson.id}`;
     let runtime = runtimes.get(key);
     if (!runtime) {
-      const sessionDir = join(options.dataDir, 'sessions', sessionId);
-      runtime = LessonRuntime.open({ lesson, sessionId, store, clusters, root: join(sessionDir, lesson.lesson.id), isolation: { hide: options.dataDir, keep: sessionDir } });
+      if (runtimes.size >= maxShells) return Promise.reject(new Refusal(503, `the lab runs as many shells as it may (${maxShells}); try again when someone has left`));
+      runtime = LessonRuntime.open({
+        lesson, learner: learner.serial, store, clusters,
+        workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: pathsOf(learner, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
+      });
       runtimes.set(key, runtime);
       runtime.catch(() => runtimes.delete(key));
     }
     return runtime;
   };
 
-  /** The request's session: the cookie's, if the store knows it. */
-  const sessionOf = (req: IncomingMessage): string | undefined => {
-    const id = cookies(req)[SESSION_COOKIE];
-    return id && store.touch(id) ? id : undefined;
-  };
+  const sessionIdOf = (req: IncomingMessage): string | undefined => cookies(req)[SESSION_COOKIE];
 
   const allowed = (req: IncomingMessage): boolean => {
-    if (!options.accessToken) return true;
+    if (!token.required) return true;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    return cookies(req)[ACCESS_COOKIE] === options.accessToken || bearer === options.accessToken;
+    return token.cookieMatches(cookies(req)[ACCESS_COOKIE]) || token.matches(bearer);
   };
 
-  const server = createServer((req, res) => {
+  /** Why a new learner cannot be taken in now, or undefined when they can. */
+  const full = (address: string): string | undefined => {
+    if (store.learnerCount() >= maxLearners) return `all ${maxLearners} places in this lab are taken`;
+    if (store.learnerCount(address) >= maxLearnersPerAddress) return `your address already has ${maxLearnersPerAddress} learners in this lab`;
+    return undefined;
+  };
+
+  const hosts = new HostAllowList({ port: options.port, listenHost: options.host, publicUrl });
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error) => {
       log.error('lab request failed', { url: req.url, error: error instanceof Error ? error.stack : String(error) });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('the lab server failed to answer this request; its log says why\n');
     });
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+  // Slow or idle clients do not hold sockets: headers within 10 s, a request within 30 s, idle keep-alive 5 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = 4096;
+  const perAddress = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const open = (perAddress.get(address) ?? 0) + 1;
+    if (open > MAX_CONNECTIONS_PER_ADDRESS) return socket.destroy();
+    perAddress.set(address, open);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(securityHeaders(secure))) res.setHeader(name, value);
+    if (!hosts.allows(req.headers.host)) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('Misdirected request: this lab does not answer to that host name. Open it at its own address (labpath serve --public-url names it).\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://lab');
-    if (options.accessToken && url.searchParams.get('token') === options.accessToken) {
+    if (token.required && url.searchParams.has('token')) {
       // The token from the instructor's link becomes a cookie, and leaves the address bar.
+      if (!token.matches(url.searchParams.get('token')!)) return text(res, 401, 'This link\'s access token is not (or no longer) this lab\'s: ask the lab\'s host for the current link.');
       url.searchParams.delete('token');
-      res.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': cookie(ACCESS_COOKIE, options.accessToken) }).end();
+      res.writeHead(303, { location: sameHostLocation(`${url.pathname}${url.search}`), 'set-cookie': cookie(ACCESS_COOKIE, token.cookieValue()!, secure) }).end();
       return;
     }
-    if (!allowed(req)) {
-      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('This lab needs its access token: open the link with ?token=… that the lab\'s host gave you.\n');
-      return;
-    }
-    // Hashed assets need no session: sparing them a database write each keeps page loads quick.
+    if (!allowed(req)) return text(res, 401, 'This lab needs its access token: open the link with ?token=… that the lab\'s host gave you.');
+    // Hashed assets need no session: sparing them a database look-up each keeps page loads quick.
     if (url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
-    let sessionId = sessionOf(req);
-    const headers: Record<string, string> = {};
-    if (!sessionId) {
-      sessionId = store.createSession();
-      headers['set-cookie'] = cookie(SESSION_COOKIE, sessionId);
-    }
+    const sessionId = sessionIdOf(req);
+    const learner = sessionId ? store.learner(sessionId) : undefined;
     const api = /^\/lab\/api\/lessons\/([a-z0-9-]+)$/.exec(url.pathname);
     if (api) {
       const lesson = lessons.get(api[1]!);
-      if (!lesson) return json(res, 404, { error: `no lesson "${api[1]}"; lessons here: ${[...lessons.keys()].join(', ')}` }, headers);
-      return json(res, 200, { lesson: lesson.lesson.id, gating: lesson.lesson.gating, progress: store.progress(sessionId, lesson.lesson.id) }, headers);
+      if (!lesson) return json(res, 404, { error: `no lesson "${api[1]}"; lessons here: ${[...lessons.keys()].join(', ')}` });
+      return json(res, 200, { lesson: lesson.lesson.id, gating: lesson.lesson.gating, progress: learner ? store.progress(learner.serial, lesson.lesson.id) : {} });
     }
-    if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true }, headers);
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    // Opening a step page starts the learner's shell, so it is ready by the time the terminal connects.
+    if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true });
+    // A lesson step page hands out a session (pending until its WebSocket connects) to a browser that has none.
     const step = /^\/lessons\/([a-z0-9-]+)\/[a-z0-9-]+\/$/.exec(url.pathname);
-    const lesson = step && lessons.get(step[1]!);
-    if (lesson) void runtimeFor(sessionId, lesson).then((runtime) => runtime.terminal).catch(() => undefined);
+    if (step && lessons.has(step[1]!) && !learner && !(sessionId && pending.has(sessionId))) {
+      const refusal = full(clientAddress(req));
+      if (refusal) return fullPage(res, refusal);
+      res.setHeader('set-cookie', cookie(SESSION_COOKIE, pending.create(clientAddress(req)), secure));
+    }
     return serveStatic(options.siteDir, req, res, announceLab);
   }
 
-  /** Tells the page a lab is here, and lets the browser fetch the terminal code while it reads the page. */
-  function announceLab(html: string): string {
-    if (!html.includes('data-lab-panel')) return html;
-    const preload = labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : '';
-    return html.replace('</head>', `<meta name="labpath-lab" content="1">${preload}</head>`);
+  /** Tells the page a lab is here, lets the browser fetch the terminal code while it reads the page, and allows its own inline scripts. */
+  function announceLab(html: string, res: ServerResponse): string {
+    const page = html.includes('data-lab-panel') ? html.replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}</head>`) : html;
+    res.setHeader('content-security-policy', contentSecurityPolicy(inlineScriptHashes(page)));
+    return page;
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  const revoke = token.onRevoked(() => {
+    for (const client of wss.clients) client.close(4001, 'the lab\'s access token changed');
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refuse = (code: number, text: string) => socket.end(`HTTP/1.1 ${code} ${text}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${text}\n`);
+    const refuse = (code: number, reason: string) => socket.end(`HTTP/1.1 ${code} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${reason}\n`);
     const url = new URL(req.url ?? '/', 'http://lab');
     const match = /^\/lab\/ws\/([a-z0-9-]+)$/.exec(url.pathname);
     if (!match) return refuse(404, 'Not Found');
+    if (!hosts.allows(req.headers.host)) return refuse(421, 'Misdirected Request: this lab does not answer to that host name');
     // A page of another site must not drive a learner's shell with their cookie.
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden: cross-origin WebSocket');
+    if (!hosts.allowsOrigin(req.headers.origin)) return refuse(403, 'Forbidden: cross-origin WebSocket');
     if (!allowed(req)) return refuse(401, 'Unauthorized: this lab needs its access token');
-    const sessionId = sessionOf(req);
-    if (!sessionId) return refuse(401, 'Unauthorized: open the lesson page first, it starts your session');
     const lesson = lessons.get(match[1]!);
     if (!lesson) return refuse(404, 'Not Found: no such lesson');
-    const open = connections.get(sessionId) ?? 0;
+    const sessionId = sessionIdOf(req);
+    let learner = sessionId ? store.learner(sessionId) : undefined;
+    if (!learner) {
+      if (!sessionId || !pending.has(sessionId)) return refuse(401, 'Unauthorized: open the lesson page first, it starts your session');
+      const refusal = full(clientAddress(req));
+      if (refusal) return refuse(503, `Service Unavailable: ${refusal}`);
+      pending.take(sessionId);
+      learner = store.createLearner(sessionId, clientAddress(req));
+      log.info('lab learner joined', { learner: learner.folder.slice(0, 8) });
+    }
+    const open = connections.get(learner.folder) ?? 0;
     if (open >= MAX_CONNECTIONS_PER_SESSION) return refuse(429, `Too Many Requests: ${open} lab pages are open for this learner; close one`);
-    runtimeFor(sessionId, lesson).then(
+    const folder = learner.folder;
+    runtimeFor(learner, lesson).then(
       (runtime) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
-          connections.set(sessionId, (connections.get(sessionId) ?? 0) + 1);
-          ws.on('close', () => connections.set(sessionId, (connections.get(sessionId) ?? 1) - 1));
+          connections.set(folder, (connections.get(folder) ?? 0) + 1);
+          ws.on('close', () => connections.set(folder, (connections.get(folder) ?? 1) - 1));
           serveConnection(ws, runtime, options.heartbeatMs);
         }),
       (error) => {
+        if (error instanceof Refusal) return refuse(error.status, `${error.status === 503 ? 'Service Unavailable' : 'Refused'}: ${error.message}`);
         log.error('lab session could not start', { lesson: lesson.lesson.id, error: error instanceof Error ? error.stack : String(error) });
         refuse(500, 'Internal Server Error: the lesson environment could not start');
       },
@@ -201,11 +302,16 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  // With --port 0 the port is known only now: loopback names on it are this lab.
+  if (options.port === 0) Object.assign(hosts, new HostAllowList({ port, listenHost: options.host, publicUrl }));
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://${shownHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    launcher,
     async close() {
       clearInterval(sweep);
+      revoke();
+      token.close();
       for (const client of wss.clients) client.terminate();
       for (const runtime of runtimes.values()) (await runtime.catch(() => undefined))?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -218,21 +324,52 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   };
 }
 
-function sandboxClusters(host: SandboxHost, store: SessionStore): ClusterSource {
-  const fresh = (sessionId: string, lesson: LoadedLesson) => {
+/** The data directory's databases are the lab's alone: 0600, in a 0700 directory. */
+function privateFiles(dataDir: string): void {
+  for (const file of readdirSync(dataDir)) if (/\.sqlite(-wal|-shm)?$/.test(file)) chmodSync(join(dataDir, file), 0o600);
+}
+
+/**
+ * Folders of the first layout (sessions/<session id>/<lesson>, with the
+ * scrollback in the learner's home) move to this one's, as the store's own
+ * migration said; nothing of a learner's is lost.
+ */
+function moveFirstLayoutFolders(dataDir: string, store: SessionStore, launcher: Launcher): void {
+  for (const move of store.moves) {
+    const from = join(dataDir, 'sessions', move.from);
+    if (!existsSync(from)) continue;
+    const to = join(dataDir, 'learners', move.to);
+    renameSync(from, to);
+    for (const lesson of readdirSync(to)) {
+      const scrollback = join(to, lesson, 'home', '.labpath-scrollback');
+      if (existsSync(scrollback)) {
+        const privateDir = join(dataDir, 'private', move.to, lesson);
+        mkdirSync(privateDir, { recursive: true, mode: 0o700 });
+        renameSync(scrollback, join(privateDir, 'scrollback'));
+      }
+    }
+    // No shell of theirs runs yet: their folder can be walked and given to their uid safely.
+    const learner = store.learnerByFolder(move.to);
+    if (learner && launcher.confined && launcher.perLearnerUid) giveTree(to, LEARNER_UID_BASE + learner.serial);
+  }
+}
+
+function sandboxClusters(host: SandboxHost, store: SessionStore, maxClusters: number): ClusterSource {
+  const fresh = (learner: number, lesson: LoadedLesson) => {
+    if (host.clusterCount >= maxClusters) throw new Refusal(503, `the lab runs as many sandbox clusters as it may (${maxClusters}); try again when someone has left`);
     const handle = host.addCluster(lesson.lesson.environment, lesson.lesson.id);
-    store.setClusterToken(sessionId, lesson.lesson.id, handle.token);
+    store.setClusterToken(learner, lesson.lesson.id, handle.token);
     return handle.kubeconfig;
   };
   return {
-    kubeconfig(sessionId, lesson) {
-      const token = store.clusterToken(sessionId, lesson.lesson.id);
-      return (token && host.clusterHandle(token)?.kubeconfig) ?? fresh(sessionId, lesson);
+    kubeconfig(learner, lesson) {
+      const clusterToken = store.clusterToken(learner, lesson.lesson.id);
+      return (clusterToken && host.clusterHandle(clusterToken)?.kubeconfig) ?? fresh(learner, lesson);
     },
-    reset(sessionId, lesson) {
-      const token = store.clusterToken(sessionId, lesson.lesson.id);
-      if (token) host.removeCluster(token);
-      return fresh(sessionId, lesson);
+    reset(learner, lesson) {
+      const clusterToken = store.clusterToken(learner, lesson.lesson.id);
+      if (clusterToken) host.removeCluster(clusterToken);
+      return fresh(learner, lesson);
     },
   };
 }
@@ -254,10 +391,24 @@ function cookies(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(pairs);
 }
 
-function cookie(name: string, value: string): string {
-  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`;
+function cookie(name: string, value: string, secure: boolean): string {
+  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000${secure ? '; Secure' : ''}`;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(`${JSON.stringify(body)}\n`);
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
+}
+
+function text(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(`${message}\n`);
+}
+
+/** What a learner sees when the lab cannot take them in: why, and what to do. */
+function fullPage(res: ServerResponse, reason: string): void {
+  const body = `<!doctype html><html lang="en"><meta charset="utf-8"><title>This lab is full</title><main style="font:1rem/1.5 system-ui;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>This lab is full</h1><p>${escapeHtml(reason)}, so it cannot give you a terminal and a cluster now.</p><p>Try again when someone has left, or ask the person running the lab to make room (<code>labpath serve --max-learners</code>).</p></main></html>\n`;
+  res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '60' }).end(body);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -3,16 +3,14 @@
  * working directory, and the checks of the step their page shows, watched and
  * reported to every page they have open. Progress goes to the session store.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { CheckResult } from '../checks/check-result.ts';
 import { watchPhases, type CheckWatcher, type WatchPhase } from '../checks/check-watch.ts';
 import { ClusterEvents } from '../checks/cluster-events.ts';
 import { allPassed, clusterAccess, type ClusterAccess } from '../checks/evaluate-check.ts';
-import { MANIFESTS_DIR, type LoadedLesson } from '../lesson/load.ts';
-import { prepareLearnerEnvironment, type LearnerEnvironment } from '../terminal/learner-environment.ts';
-import { PtyTerminal } from '../terminal/pty-terminal.ts';
+import type { LoadedLesson } from '../lesson/load.ts';
+import { ShellSupervisor } from '../terminal/shell-supervisor.ts';
+import { LessonWorkspace, type WorkspaceOptions } from './lesson-workspace.ts';
 import { lessonProbes, probeCheck, probeId, type LessonProbe } from '../lesson/probes.ts';
 import { probeOutcome } from '../checks/connect-check.ts';
 import type { ProbeState, ServerMessage } from './protocol.ts';
@@ -21,19 +19,19 @@ import type { SessionStore, StepStatus } from './session-store.ts';
 /** Where a learner's cluster comes from: a sandbox of their own, or a real cluster. */
 export interface ClusterSource {
   /** The kubeconfig for this learner's lesson, made on first use and kept across restarts. */
-  kubeconfig(sessionId: string, lesson: LoadedLesson): string;
+  kubeconfig(learner: number, lesson: LoadedLesson): string;
   /** A fresh cluster in place of the old one; undefined when the source cannot give one (a real cluster). */
-  reset(sessionId: string, lesson: LoadedLesson): string | undefined;
+  reset(learner: number, lesson: LoadedLesson): string | undefined;
 }
 
 export class LessonRuntime {
   readonly lesson: LoadedLesson;
-  private readonly sessionId: string;
+  private readonly learner: number;
   private readonly store: SessionStore;
   private readonly clusters: ClusterSource;
-  private readonly environment: LearnerEnvironment;
-  private readonly kubeconfigFile: string;
-  private terminalInstance: PtyTerminal | undefined;
+  private readonly workspace: LessonWorkspace;
+  /** The learner's shell for this lesson, kept running (and restarted with backoff) while pages use it. */
+  readonly shell: ShellSupervisor;
   /** Watches the watched step's checks and, while a page looks, the lesson's probes. */
   private watcher: CheckWatcher | undefined;
   private watchedStep: string | undefined;
@@ -45,37 +43,23 @@ export class LessonRuntime {
   /** One set of connections to the cluster, and one feed of its changes, for every watcher of this lesson; made on first use. */
   private cluster: { access: ClusterAccess; events: ClusterEvents } | undefined;
 
-  private readonly isolation: { hide: string; keep: string } | undefined;
-
-  private constructor(lesson: LoadedLesson, sessionId: string, store: SessionStore, clusters: ClusterSource, environment: LearnerEnvironment, kubeconfigFile: string, isolation: { hide: string; keep: string } | undefined) {
-    this.isolation = isolation;
+  private constructor(lesson: LoadedLesson, learner: number, store: SessionStore, clusters: ClusterSource, workspace: LessonWorkspace) {
     this.probes = lessonProbes(lesson);
     this.lesson = lesson;
-    this.sessionId = sessionId;
+    this.learner = learner;
     this.store = store;
     this.clusters = clusters;
-    this.environment = environment;
-    this.kubeconfigFile = kubeconfigFile;
+    this.workspace = workspace;
+    this.shell = new ShellSupervisor((options) => workspace.startShell(options), { lesson: lesson.lesson.id });
   }
 
-  static async open(options: { lesson: LoadedLesson; sessionId: string; store: SessionStore; clusters: ClusterSource; root: string; isolation?: { hide: string; keep: string } }): Promise<LessonRuntime> {
-    const kubeconfigFile = join(options.root, 'kubeconfig');
-    await mkdir(options.root, { recursive: true });
-    // Written on every open: after a restart the sandbox listens on a new port.
-    await writeFile(kubeconfigFile, options.clusters.kubeconfig(options.sessionId, options.lesson), { mode: 0o600 });
-    const environment = await prepareLearnerEnvironment({ root: options.root, kubeconfig: kubeconfigFile, manifestsDir: join(options.lesson.dir, MANIFESTS_DIR) });
-    return new LessonRuntime(options.lesson, options.sessionId, options.store, options.clusters, environment, kubeconfigFile, options.isolation);
-  }
-
-  /** The learner's shell, started on first use and again if it was exited. */
-  get terminal(): PtyTerminal {
-    if (!this.terminalInstance || this.terminalInstance.exited)
-      this.terminalInstance = new PtyTerminal(this.environment, { scrollbackFile: join(this.environment.env.HOME!, '.labpath-scrollback'), ...(this.isolation ? { isolation: this.isolation } : {}) });
-    return this.terminalInstance;
+  static async open(options: { lesson: LoadedLesson; learner: number; store: SessionStore; clusters: ClusterSource; workspace: Omit<WorkspaceOptions, 'kubeconfig' | 'lesson'> }): Promise<LessonRuntime> {
+    const workspace = await LessonWorkspace.open({ ...options.workspace, lesson: options.lesson, kubeconfig: options.clusters.kubeconfig(options.learner, options.lesson) });
+    return new LessonRuntime(options.lesson, options.learner, options.store, options.clusters, workspace);
   }
 
   progress(): Record<string, StepStatus> {
-    return this.store.progress(this.sessionId, this.lesson.lesson.id);
+    return this.store.progress(this.learner, this.lesson.lesson.id);
   }
 
   /** A page's view of this lesson: step results and probes as they change. Probes run only while a page looks. */
@@ -173,12 +157,12 @@ export class LessonRuntime {
   }
 
   run(command: string): void {
-    this.terminal.write(`${command}\r`);
+    this.shell.write(`${command}\r`);
   }
 
   /** A fresh cluster and a fresh start; files in the working directory stay. */
   reset(): string | undefined {
-    const kubeconfig = this.clusters.reset(this.sessionId, this.lesson);
+    const kubeconfig = this.clusters.reset(this.learner, this.lesson);
     if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
     this.watcher?.stop();
     this.watcher = undefined;
@@ -187,8 +171,8 @@ export class LessonRuntime {
     const watched = this.watchedStep;
     this.watchedStep = undefined;
     this.lastStatus.clear();
-    this.store.clearProgress(this.sessionId, this.lesson.lesson.id);
-    void writeFile(this.kubeconfigFile, kubeconfig, { mode: 0o600 }).then(() => {
+    this.store.clearProgress(this.learner, this.lesson.lesson.id);
+    void this.workspace.setKubeconfig(kubeconfig).then(() => {
       this.broadcast({ type: 'reset', progress: this.progress() });
       if (watched) this.watch(watched);
       else this.rewatch();
@@ -202,8 +186,7 @@ export class LessonRuntime {
    */
   idle(idleMs: number, now = Date.now()): boolean {
     if (this.listeners.size > 0) return false;
-    const terminal = this.terminalInstance;
-    return !terminal || terminal.exited || (terminal.attached === 0 && now - terminal.lastActivity > idleMs);
+    return this.shell.down || (this.shell.attached === 0 && now - this.shell.lastActivity > idleMs);
   }
 
   /** Ends the shell (its scrollback and history are kept on disk) and stops watching; the next page starts both again. */
@@ -212,8 +195,8 @@ export class LessonRuntime {
     this.watcher = undefined;
     this.disconnect();
     this.watchedStep = undefined;
-    this.terminalInstance?.kill();
-    this.terminalInstance = undefined;
+    this.shell.kill();
+    void this.workspace.close();
   }
 
   /** With gating on, the first earlier step with checks that has not passed. */
@@ -236,7 +219,7 @@ export class LessonRuntime {
     this.lastStatus.set(stepId, { status, results });
     // Progress keeps what was reached: breaking a passed step later shows live, but does not relock the lesson.
     if (status === 'passed' && this.progress()[stepId] !== 'passed') {
-      this.store.setStepStatus(this.sessionId, this.lesson.lesson.id, stepId, 'passed');
+      this.store.setStepStatus(this.learner, this.lesson.lesson.id, stepId, 'passed');
       this.broadcast({ type: 'progress', progress: this.progress() });
     }
     this.broadcast({ type: 'step', step: stepId, status, results });
@@ -249,7 +232,7 @@ export class LessonRuntime {
   private connection(): { access: ClusterAccess; events: ClusterEvents } {
     if (!this.cluster) {
       const config = new k8s.KubeConfig();
-      config.loadFromFile(this.kubeconfigFile);
+      config.loadFromFile(this.workspace.checksKubeconfig);
       const access = clusterAccess(config);
       this.cluster = { access, events: new ClusterEvents(access.client) };
     }

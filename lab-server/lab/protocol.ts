@@ -37,7 +37,8 @@ export type ServerMessage =
   | { type: 'step'; step: string; status: StepStatus; results: CheckResult[] }
   | { type: 'progress'; progress: Record<string, StepStatus> }
   | { type: 'probes'; probes: ProbeState[] }
-  | { type: 'terminal-exit'; code: number }
+  /** The shell ended; the next starts in restartInMs. `reason`: what the shell said when it failed to start. */
+  | { type: 'terminal-exit'; code: number; restartInMs: number; reason?: string }
   | { type: 'reset'; progress: Record<string, StepStatus> }
   | { type: 'error'; message: string };
 

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,8 +19,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.yaml': 'text/yaml; charset=utf-8',
 };
 
-/** `transformHtml` rewrites HTML pages on the way out (the lab announces itself in them). */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, transformHtml?: (html: string) => string): Promise<void> {
+/** `transformHtml` rewrites HTML pages on the way out (the lab announces itself in them, and sets their policy). */
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, transformHtml?: (html: string, res: ServerResponse) => string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('only GET and HEAD are served here\n');
     return;
@@ -41,7 +41,8 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   let info = await stat(file).catch(() => undefined);
   if (info?.isDirectory()) {
     if (!pathname.endsWith('/')) {
-      res.writeHead(301, { location: `${pathname}/` }).end();
+      // The folder's own path, not the request's: "//other.example/.." must not become another host's address.
+      res.writeHead(301, { location: `/${relative(base, file).split(sep).join('/')}/`.replace(/^\/+/, '/') }).end();
       return;
     }
     file = join(file, 'index.html');
@@ -56,7 +57,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     return;
   }
   if (transformHtml && extname(file) === '.html') {
-    const html = Buffer.from(transformHtml(await readFile(file, 'utf8')));
+    const html = Buffer.from(transformHtml(await readFile(file, 'utf8'), res));
     res.writeHead(200, { 'content-type': CONTENT_TYPES['.html']!, 'content-length': html.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
     res.end(req.method === 'HEAD' ? undefined : html);
     return;

@@ -63,6 +63,10 @@ export class SandboxHost {
     return this.server.url;
   }
 
+  get clusterCount(): number {
+    return this.clusters.size;
+  }
+
   /** The clusters this host serves, restored ones included. */
   handles(): ClusterHandle[] {
     return [...this.clusters.entries()].map(([token, cluster]) => this.handle(token, cluster));

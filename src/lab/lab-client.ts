@@ -103,7 +103,8 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
         showProbes(message.probes);
         break;
       case 'terminal-exit':
-        term.write('\r\n\x1b[2m[the shell exited; a new one starts]\x1b[0m\r\n');
+        if (message.reason) showNotice(`Your shell did not start: ${message.reason}. The lab tries again in ${Math.ceil(message.restartInMs / 1000)} s.`);
+        term.write(`\r\n\x1b[2m[${message.reason ? 'the shell did not start' : 'the shell exited'}; a new one starts${message.restartInMs > 0 ? ` in ${Math.ceil(message.restartInMs / 1000)} s` : ''}]\x1b[0m\r\n`);
         break;
       case 'error':
         showNotice(message.message);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
-import { startLabServer, type LabServer } from '../../lab-server/lab/lab-server.ts';
+import { startLabServer, type LabServer, type LabServerOptions } from '../../lab-server/lab/lab-server.ts';
 import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
 import { DIST, LESSON_DIR, LESSON_ID } from './paths.ts';
 
@@ -14,17 +14,13 @@ export interface TestLab {
   learner(): Promise<Learner>;
 }
 
-export async function startLab(options: { dataDir?: string; accessToken?: string; port?: number; idleTimeoutMs?: number; sessionTtlMs?: number; heartbeatMs?: number; kubeconfig?: string } = {}): Promise<TestLab> {
+/** The shipped lesson on a lab of its own: a fresh data directory, a free port on loopback, anything else as given. */
+export async function startLab(options: Partial<LabServerOptions> = {}): Promise<TestLab> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'labpath-lab-')));
-  const server = await startLabServer({
-    port: options.port ?? 0, host: '127.0.0.1', dataDir, siteDir: DIST, lessons: [lesson], accessToken: options.accessToken, kubeconfig: options.kubeconfig,
-    ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
-    ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
-    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
-  });
-  return { server, dataDir, learner: () => newLearner(server.url) };
+  const server = await startLabServer({ port: 0, host: '127.0.0.1', siteDir: DIST, lessons: [lesson], ...options, dataDir });
+  return { server, dataDir, learner: () => newLearner(server.url, undefined, options.accessToken) };
 }
 
 /** A lab of its own for one test, closed afterwards whatever happened. */
@@ -42,14 +38,20 @@ export interface Learner {
   connect(lesson?: string): Promise<LabSocket>;
 }
 
-/** A learner whose first page visit started their session. */
-export async function newLearner(url: string, cookie?: string): Promise<Learner> {
+/** A learner whose first page visit started their session; with a token, they came through the lab's link. */
+export async function newLearner(url: string, cookie?: string, token?: string): Promise<Learner> {
   let jar = cookie;
   if (!jar) {
-    const res = await fetch(`${url}/lessons/${LESSON_ID}/overview/`);
+    let access = '';
+    if (token) {
+      const link = await fetch(`${url}/?token=${token}`, { redirect: 'manual' });
+      access = (link.headers.get('set-cookie') ?? '').split(';')[0]!;
+    }
+    const res = await fetch(`${url}/lessons/${LESSON_ID}/overview/`, { headers: access ? { cookie: access } : {} });
     await res.arrayBuffer();
-    jar = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    if (!jar) throw new Error('the first visit set no session cookie');
+    const session = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    if (!session) throw new Error('the first visit set no session cookie');
+    jar = access ? `${session}; ${access}` : session;
   }
   return { cookie: jar, connect: (lesson = LESSON_ID) => LabSocket.open(url, jar!, lesson) };
 }

@@ -21,6 +21,6 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 }
 
 /** `labpath …` run the way a user runs it, on this process's Node. */
-export function labpath(args: string[], options: { cwd?: string } = {}): Promise<RunResult> {
+export function labpath(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return run(process.execPath, [CLI, ...args], options);
 }

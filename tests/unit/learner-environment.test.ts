@@ -12,7 +12,7 @@ describe('the learner environment', () => {
   it('puts oc and virtctl on PATH; oc hands kubectl commands straight to kubectl', async () => {
     const root = await mkdtemp(join(tmpdir(), 'labpath-env-'));
     await writeFile(join(root, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
-    const env = await prepareLearnerEnvironment({ root, kubeconfig: join(root, 'kubeconfig'), manifestsDir: join(LESSON_DIR, 'manifests') });
+    const env = await prepareLearnerEnvironment({ layout: { folder: root, tools: root }, manifestsDir: join(LESSON_DIR, 'manifests') });
     const shim = await readFile(join(root, 'bin', 'oc'), 'utf8');
     assert.match(shim, /project\|new-project\|whoami/);
     // A fake kubectl shows which way each command went.

@@ -1,0 +1,271 @@
+/**
+ * Learner confinement: every learner shell, and everything it starts, runs in
+ * a bubblewrap sandbox (its own user, mount, PID, network, IPC and UTS
+ * namespaces; no capabilities; no_new_privs; no further user namespaces; a
+ * read-only system; a private /tmp; only the learner's own folder writable),
+ * detached from the lab's terminal session, under per-learner cgroup limits.
+ * When the lab runs as root, each learner also gets a uid of its own on the
+ * host, so that no learner's processes, files or terminal are another's.
+ *
+ * As root, bubblewrap cannot map a learner to a uid of its own, so the
+ * launch first drops to the learner's uid (setpriv) and bubblewrap makes an
+ * unprivileged user namespace. The folders bound into the sandbox live in the
+ * lab's private (0700) data directory, which that uid may not traverse; they
+ * are first bound, as root, onto a staging directory in a mount namespace of
+ * the launch's own, which nothing of the learner's ever sees.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { log } from '../log.ts';
+import { kubectlPath, onPath } from '../terminal/host-tools.ts';
+import { currentCgroupView, detectLimits, type LearnerLimits, type LimitBackend, type LimitGroup } from './cgroup-limits.ts';
+import { groupFile, HOSTNAME, INSIDE_UID, LAB_VIEW, passwdFile, RUN_VIEW, systemArguments, TMP_BYTES, TUNNEL_PORT, TUNNEL_SOCKET_NAME } from './sandbox-layout.ts';
+
+const SANDBOX_INIT = fileURLToPath(new URL('./sandbox-init.py', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** What the learner's oc and virtctl run (labpath itself, on the lab's Node), read-only. */
+const CODE_PATHS = [join(PROJECT_ROOT, 'lab-server'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json')];
+/** Learners' host uids, as root: far above any account's, below the 32-bit values some tools choke on. */
+export const LEARNER_UID_BASE = 1_700_000_000;
+/** Where a launch stages its folders as root; only ever mounted on in the launch's own mount namespace. */
+const STAGE_DIR = '/run/labpath-stage';
+const MIN_BWRAP = [0, 8, 0] as const;
+
+export const DEFAULT_LIMITS: LearnerLimits = { memoryBytes: 1024 * 1024 * 1024, pids: 256, cpuWeight: 100 };
+
+/** One learner shell to start: host folders, and the command, cwd and environment as the shell sees them. */
+export interface SandboxedShell {
+  learnerId: string;
+  /** The learner's host uid (as root), or undefined: the lab's own. */
+  uid: number | undefined;
+  /** Bound read-write at /lab. */
+  folder: string;
+  /** Bound read-only at /run/labpath: passwd, group, the shell's startup file and tools. */
+  runDir: string;
+  /**
+   * The lab's end of the tunnel to the learner's cluster, bound at
+   * /run/labpath/cluster.sock: the shell gets a network namespace of its own
+   * with only that way out. Without it, the shell shares the host's network.
+   */
+  tunnelSocket: string | undefined;
+  command: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ConfinedLauncher {
+  confined: true;
+  /** One line for logs and the ready message. */
+  summary: string;
+  perLearnerUid: boolean;
+  limits: { backend: LimitBackend } | { backend?: undefined; reason: string };
+  /** Makes a learner's folder theirs on the host (as root: owned by their uid). */
+  own(folder: string, uid: number | undefined): void;
+  /** Writes the files the sandbox binds from the run directory. */
+  prepareRunDir(runDir: string): void;
+  /** The learner's limit group, made once per learner. */
+  limitGroup(learnerId: string): LimitGroup | undefined;
+  /** The host command line that starts `shell`'s command confined. */
+  command(shell: SandboxedShell, group: LimitGroup | undefined): string[];
+}
+
+export type Launcher = ConfinedLauncher | { confined: false; reason: string };
+
+interface Tools {
+  bwrap: string;
+  python: string;
+  setpriv?: string | undefined;
+  unshare?: string | undefined;
+  mount?: string | undefined;
+}
+
+/** Whether learner shells can be confined here, and how; the reason when they cannot. Asked once per lab. */
+export function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Launcher {
+  const root = process.getuid?.() === 0;
+  const tools = findTools(root);
+  if (typeof tools === 'string') return { confined: false, reason: tools };
+  const extraBinds = codeAndToolPaths();
+  const limitDetection = detectLimits(currentCgroupView(), root);
+  const groups = new Map<string, LimitGroup>();
+  const launcher: ConfinedLauncher = {
+    confined: true,
+    perLearnerUid: root,
+    limits: limitDetection,
+    summary: `bubblewrap${root ? ', a uid per learner' : ''}, ${limitDetection.backend ? `limits by ${limitDetection.backend.kind} (memory ${Math.round(limits.memoryBytes / 1048576)} MiB, ${limits.pids} processes)` : 'no resource limits'}`,
+    own(folder, uid) {
+      // The folder only: what is inside is the learner's doing, and walking it as root could follow their links.
+      if (uid !== undefined) chownSync(folder, uid, uid);
+    },
+    prepareRunDir(runDir) {
+      // The lab's, and readable to the learner's uid: nothing secret is in it.
+      mkdirSync(runDir, { recursive: true, mode: 0o755 });
+      chmodSync(runDir, 0o755);
+      // Where the tunnel's socket is bound: a mount point must exist in a folder bound read-only.
+      writeFileSync(join(runDir, TUNNEL_SOCKET_NAME), '', { mode: 0o644 });
+      writeFileSync(join(runDir, 'passwd'), passwdFile(), { mode: 0o644 });
+      writeFileSync(join(runDir, 'group'), groupFile(), { mode: 0o644 });
+    },
+    limitGroup(learnerId) {
+      if (!limitDetection.backend) return undefined;
+      let group = groups.get(learnerId);
+      if (!group) {
+        group = limitDetection.backend.group(learnerId, limits);
+        groups.set(learnerId, group);
+      }
+      return group;
+    },
+    command: (shell, group) => {
+      const command = launchCommand(tools, shell, extraBinds);
+      return group ? group.wrap(command) : command;
+    },
+  };
+  const probe = probeLaunch(launcher);
+  if (probe) return { confined: false, reason: probe };
+  return launcher;
+}
+
+function findTools(root: boolean): Tools | string {
+  const bwrap = onPath('bwrap');
+  if (!bwrap) return 'bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)';
+  const version = /(\d+)\.(\d+)\.(\d+)/.exec(spawnSync(bwrap, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  const parts = version ? version.slice(1).map(Number) : [];
+  if (!version || compare(parts, MIN_BWRAP) < 0) return `bubblewrap ${version?.[0] ?? '(unknown version)'} at ${bwrap} is older than ${MIN_BWRAP.join('.')}, which the lab needs for --disable-userns and sized tmpfs`;
+  // The sandbox binds /usr, so its init must be a python3 from there.
+  const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
+  if (!python) return 'python3 is not installed in /usr (Debian and Ubuntu: apt-get install python3); the sandbox runs its terminal relay with it';
+  if (!root) return { bwrap, python };
+  const [setpriv, unshare, mount] = ['setpriv', 'unshare', 'mount'].map(onPath);
+  if (!setpriv || !unshare || !mount) return 'util-linux\'s setpriv, unshare and mount are needed to give each learner a uid of their own (Debian: apt-get install util-linux mount)';
+  return { bwrap, python, setpriv, unshare, mount };
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < b.length; i++) if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) - b[i]!;
+  return 0;
+}
+
+/**
+ * Files the learner needs that live outside the bound system: labpath's own
+ * code (oc and virtctl run it), the Node that runs it, a kubectl in ~/bin;
+ * bound read-only where they are.
+ */
+function codeAndToolPaths(): string[] {
+  const kubectl = kubectlPath();
+  const inSystem = (path: string) => /^\/(usr|bin|sbin|lib|lib64)\//.test(path);
+  const inCode = (path: string) => CODE_PATHS.some((code) => path.startsWith(`${code}/`));
+  const tools = [process.execPath, ...(kubectl ? [kubectl] : [])].filter((p) => !inSystem(p) && !inCode(p));
+  return [...CODE_PATHS.filter((p) => existsSync(p)), ...tools];
+}
+
+function launchCommand(tools: Tools, shell: SandboxedShell, codePaths: string[]): string[] {
+  const staged: string[] = [];
+  // As root, every bound host folder is staged first; otherwise bubblewrap opens them itself.
+  const source = (path: string) => {
+    if (!tools.setpriv) return path;
+    staged.push(path);
+    return `${STAGE_DIR}/${staged.length - 1}`;
+  };
+  const folder = source(shell.folder);
+  const runDir = source(shell.runDir);
+  const tunnel = shell.tunnelSocket && source(shell.tunnelSocket);
+  const code = codePaths.flatMap((path) => ['--ro-bind', source(path), path]);
+  const init = [tools.python, '-I', '-S', SANDBOX_INIT, ...(tunnel ? ['--tunnel', `${RUN_VIEW}/${TUNNEL_SOCKET_NAME}`, String(TUNNEL_PORT)] : []), '--', ...shell.command];
+  const bwrap = [
+    tools.bwrap,
+    '--unshare-all', '--unshare-user', ...(tunnel ? [] : ['--share-net']),
+    '--disable-userns', '--die-with-parent', '--new-session', '--as-pid-1', '--cap-drop', 'ALL',
+    '--uid', String(INSIDE_UID), '--gid', String(INSIDE_UID), '--hostname', HOSTNAME,
+    ...systemArguments(),
+    '--ro-bind', `${runDir}/passwd`, '/etc/passwd', '--ro-bind', `${runDir}/group`, '/etc/group',
+    '--proc', '/proc', '--dev', '/dev', '--size', String(TMP_BYTES), '--tmpfs', '/tmp',
+    ...code,
+    '--bind', folder, LAB_VIEW, '--ro-bind', runDir, RUN_VIEW,
+    ...(tunnel ? ['--bind', tunnel, `${RUN_VIEW}/${TUNNEL_SOCKET_NAME}`] : []),
+    '--chdir', shell.cwd, '--clearenv',
+    ...Object.entries(shell.env).flatMap(([name, value]) => (value === undefined ? [] : ['--setenv', name, value])),
+    '--', ...init,
+  ];
+  if (!tools.setpriv) return bwrap;
+  const uid = String(shell.uid ?? LEARNER_UID_BASE);
+  const drop = [tools.setpriv, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', ...bwrap];
+  return [tools.unshare!, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', STAGE_SCRIPT, 'labpath-stage', STAGE_DIR, tools.mount!, ...staged, '--', ...drop];
+}
+
+/** Binds each path given onto $STAGE/N, in order, then execs the rest. */
+const STAGE_SCRIPT = `set -e
+stage=$1 mount=$2; shift 2
+"$mount" -t tmpfs -o mode=0755,size=64k,nosuid,nodev labpath-stage "$stage"
+i=0
+while [ "$1" != -- ]; do
+  if [ -d "$1" ]; then mkdir "$stage/$i"; else : > "$stage/$i"; fi
+  "$mount" --bind "$1" "$stage/$i"
+  i=$((i + 1)); shift
+done
+shift
+exec "$@"`;
+
+/** Starts a sandbox that only exits, as the first learner would; the reason it fails, if it does. */
+function probeLaunch(launcher: ConfinedLauncher): string | undefined {
+  if (process.getuid?.() === 0) ensureStageDir();
+  const base = mkdtempSync(join(tmpdir(), 'labpath-probe-'));
+  try {
+    const folder = join(base, 'lab');
+    const runDir = join(base, 'run');
+    mkdirSync(folder);
+    launcher.prepareRunDir(runDir);
+    const uid = launcher.perLearnerUid ? LEARNER_UID_BASE : undefined;
+    launcher.own(folder, uid);
+    const command = launcher.command({ learnerId: 'probe', uid, folder, runDir, tunnelSocket: undefined, command: ['/bin/sh', '-c', 'exit 0'], cwd: LAB_VIEW, env: { PATH: '/usr/bin:/bin' } }, undefined);
+    const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (run.status === 0) return undefined;
+    const said = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').slice(-3).join(' ');
+    return `a test sandbox did not start (${run.error?.message ?? `exit ${run.status}`}${said ? `: ${said}` : ''}); this machine may not allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or AppArmor's kernel.apparmor_restrict_unprivileged_userns=0)`;
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/** The staging mount point: an empty root-owned directory that a learner's uid may traverse. */
+function ensureStageDir(): void {
+  mkdirSync(STAGE_DIR, { recursive: true, mode: 0o755 });
+  const info = lstatSync(STAGE_DIR);
+  if (!info.isDirectory() || info.uid !== 0) throw new Error(`${STAGE_DIR} must be a directory owned by root; it is not, so learner shells cannot be staged safely`);
+}
+
+/**
+ * Gives a whole folder to a learner's uid; only while none of their
+ * processes runs (a folder moved from an earlier layout at start), since a
+ * learner could swap a directory for a link while it is walked.
+ */
+export function giveTree(path: string, uid: number): void {
+  const info = lstatSync(path);
+  if (info.isSymbolicLink()) return;
+  chownSync(path, uid, uid);
+  if (!info.isDirectory()) return;
+  for (const entry of readdirSync(path)) giveTree(join(path, entry), uid);
+}
+
+/**
+ * Where a lab's tunnel sockets are on the host: a short path (a unix
+ * socket's path has at most 107 bytes, and data directories can be deep),
+ * private to the lab.
+ */
+export function tunnelSocketDir(): string {
+  const uid = process.getuid?.() ?? 0;
+  const dir = uid === 0 ? '/run/labpath-tunnels' : join(tmpdir(), `labpath-tunnels-${uid}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o077) !== 0) throw new Error(`${dir} must be a directory of this user's with mode 0700, so that no other user can reach the learners' tunnels; remove it and start again`);
+  return dir;
+}
+
+/** Logged once: what confinement this lab has, or that it has none and why. */
+export function logConfinement(launcher: Launcher): void {
+  if (launcher.confined) {
+    log.info('learner shells are confined', { how: launcher.summary });
+    if (!launcher.limits.backend) log.warn('learner shells run without memory, process and CPU limits', { reason: launcher.limits.reason });
+  } else log.warn('learner shells are NOT confined: they run as the lab\'s own user, with its files and network', { reason: launcher.reason });
+}
