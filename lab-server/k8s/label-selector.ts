@@ -6,7 +6,8 @@ import { isRecord } from './object.ts';
 
 export interface LabelSelectorRequirement {
   key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  /** Gt and Lt come only from the string form (integer label values), never from a manifest's matchExpressions. */
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
   values?: string[];
 }
 
@@ -63,6 +64,14 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
       case 'DoesNotExist':
         if (has) return false;
         break;
+      case 'Gt':
+      case 'Lt': {
+        // As apimachinery: both sides must be integers, else nothing matches.
+        if (!has || !/^-?\d+$/.test(value ?? '')) return false;
+        const [actual, limit] = [Number(value), Number(req.values?.[0])];
+        if (req.operator === 'Gt' ? !(actual > limit) : !(actual < limit)) return false;
+        break;
+      }
     }
   }
   return true;
@@ -73,35 +82,11 @@ export function describeSelector(selector: LabelSelector): string {
   for (const req of selector.matchExpressions ?? []) {
     if (req.operator === 'Exists') parts.push(req.key);
     else if (req.operator === 'DoesNotExist') parts.push(`!${req.key}`);
+    else if (req.operator === 'Gt' || req.operator === 'Lt') parts.push(`${req.key}${req.operator === 'Gt' ? '>' : '<'}${req.values?.[0]}`);
     else parts.push(`${req.key} ${req.operator === 'In' ? 'in' : 'notin'} (${(req.values ?? []).join(',')})`);
   }
   return parts.length === 0 ? '{} (everything)' : parts.join(',');
 }
 
-/**
- * The string form used in URLs and by `kubectl -l`: `a=b`, `a==b`, `a!=b`,
- * `a`, `!a`, `a in (x,y)`, `a notin (x)`, comma-separated (ANDed).
- */
-export function parseLabelSelectorString(text: string): SelectorParse {
-  const selector: Required<LabelSelector> = { matchLabels: {}, matchExpressions: [] };
-  const parts = text.match(/(?:[^,(]|\([^)]*\))+/g) ?? [];
-  for (const raw of parts) {
-    const part = raw.trim();
-    if (part === '') continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) {
-      const values = m[3]!.split(',').map((v) => v.trim()).filter(Boolean);
-      selector.matchExpressions.push({ key: m[1]!, operator: m[2] === 'in' ? 'In' : 'NotIn', values });
-    } else if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(part))) {
-      if (m[2] === '!=') selector.matchExpressions.push({ key: m[1]!, operator: 'NotIn', values: [m[3]!] });
-      else selector.matchLabels[m[1]!] = m[3]!;
-    } else if ((m = /^!([\w./-]+)$/.exec(part))) {
-      selector.matchExpressions.push({ key: m[1]!, operator: 'DoesNotExist' });
-    } else if ((m = /^([\w./-]+)$/.exec(part))) {
-      selector.matchExpressions.push({ key: m[1]!, operator: 'Exists' });
-    } else {
-      return { ok: false, error: `unable to parse requirement: "${part}"; write key=value, key!=value, key, !key, or key in (a,b)` };
-    }
-  }
-  return { ok: true, selector };
-}
+/** The string form used in URLs and by `kubectl -l` (selector-syntax.ts has its grammar). */
+export { parseSelectorString as parseLabelSelectorString } from './selector-syntax.ts';

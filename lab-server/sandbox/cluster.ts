@@ -30,6 +30,8 @@ function nicMac(address: string): string {
 
 export class Cluster {
   readonly store = new ObjectStore();
+  /** Watches open on this cluster now, held to a cap (api/quotas.ts). */
+  openWatches = 0;
   readonly logs = new ContainerLogs();
   readonly registry: ResourceRegistry = REGISTRY;
   readonly name: string;

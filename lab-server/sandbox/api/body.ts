@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
+import { checkDepth } from './quotas.ts';
 import { errors } from './status.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -37,8 +38,14 @@ export function checkObjectMediaType(type: string): void {
     throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
 }
 
-/** Decodes an object body: JSON, YAML, or Kubernetes protobuf. */
+/** Decodes an object body: JSON, YAML, or Kubernetes protobuf; none may nest deeper than the limit. */
 export function decodeObject(body: Buffer, type: string): unknown {
+  const value = decodeAny(body, type);
+  checkDepth(value);
+  return value;
+}
+
+function decodeAny(body: Buffer, type: string): unknown {
   if (body.length === 0) throw errors.badRequest('the request has no body; send the object as JSON');
   if (type === 'application/vnd.kubernetes.protobuf') {
     try {

@@ -12,6 +12,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './pat
 import { objectFilter } from './selectors.ts';
 import { ApiError, errors, successStatus } from './status.ts';
 import { validateObject } from './validation.ts';
+import { admitWrite } from './quotas.ts';
 import { documentForType } from '../openapi/documents.ts';
 import { SchemaCursor } from '../openapi/schema-cursor.ts';
 import { checkFields } from '../openapi/field-validation.ts';
@@ -143,6 +144,7 @@ export function createObject(req: ResourceRequest, body: unknown): KubeObject {
   requireActiveNamespace({ ...req, name });
   if (req.cluster.store.get(key(req), req.namespace, name)) throw errors.alreadyExists(req.type, name);
   const created = recordUpdate(undefined, defaultsOnCreate(req.type, object), fieldManager(req), schemaCursor(req.type));
+  admitWrite(req.cluster, req.type, created, undefined);
   if (dryRun(req)) return { ...created, metadata: { ...created.metadata, resourceVersion: '' } };
   return req.cluster.store.put(key(req), created);
 }
@@ -217,6 +219,7 @@ export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
 /** Writes an update, or completes a deletion whose last finalizer it removes. */
 function store(req: ResourceRequest, current: KubeObject, updated: KubeObject): KubeObject {
   validateObject(req.type, updated, current, req.subresource);
+  admitWrite(req.cluster, req.type, updated, current);
   if (dryRun(req)) return updated;
   const finalizers = updated.metadata.finalizers as string[] | undefined;
   if (current.metadata.deletionTimestamp && (!finalizers || finalizers.length === 0) && req.type.kind !== 'Namespace') {
@@ -274,6 +277,7 @@ function applyPatch(req: ResourceRequest, body: unknown): { object: KubeObject; 
     const result = serverSideApply({ ...object, metadata: { ...object.metadata } }, applied, manager, true, cursor, (_c, a) => ({ ...a, metadata: { ...object.metadata, ...a.metadata, uid: object.metadata.uid, creationTimestamp: object.metadata.creationTimestamp } }));
     if (!('object' in result)) throw errors.internal('apply on a new object cannot conflict');
     const created = defaultsOnCreate(req.type, result.object);
+    admitWrite(req.cluster, req.type, created, undefined);
     return { object: dryRun(req) ? created : req.cluster.store.put(key(req), created), created: true };
   }
   const result = serverSideApply(current, applied, manager, req.params.get('force') === 'true', cursor, (c, a) => applyStrategicMergePatch(c, a, cursor) as KubeObject);

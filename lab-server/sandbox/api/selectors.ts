@@ -20,7 +20,7 @@ export function objectFilter(type: ResourceType, params: URLSearchParams): Objec
   const labelSelector = params.get('labelSelector');
   if (labelSelector) {
     const parsed = parseLabelSelectorString(labelSelector);
-    if (!parsed.ok) throw errors.badRequest(`unable to parse requirement: ${parsed.error}`);
+    if (!parsed.ok) throw errors.badRequest(parsed.error);
     filters.push((o) => selectorMatches(parsed.selector, o.metadata.labels ?? {}));
   }
   const fieldSelector = params.get('fieldSelector');

@@ -99,7 +99,11 @@ function claimable(port: number, host: string): Promise<void> {
 }
 
 function fail(res: ServerResponse, error: unknown): void {
-  if (error instanceof ApiError) return send(res, error.status.code, error.status);
+  if (error instanceof ApiError) {
+    // As the API server's max-in-flight filter: come back in a second.
+    if (error.status.code === 429) res.setHeader('retry-after', '1');
+    return send(res, error.status.code, error.status);
+  }
   log.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
   const status = errors.internal(error instanceof Error ? error.message : String(error)).status;
   if (!res.headersSent) send(res, 500, status);

@@ -51,6 +51,7 @@ export const errors = {
   invalid: (type: Named, name: string, causes: StatusCause[]) =>
     failure(422, 'Invalid', `${type.kind} "${name}" is invalid: ${causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`).join(', ')}`, { name, group: type.group, kind: type.kind, causes }),
   internal: (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`),
+  tooManyRequests: () => failure(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 }),
 };
 
 export function successStatus(details?: Status['details']): Omit<Status, 'message' | 'reason' | 'code'> & { code?: number } {

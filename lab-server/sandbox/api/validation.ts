@@ -6,6 +6,7 @@ import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 import { errors, type StatusCause } from './status.ts';
 import { nameCauses } from './object-metadata.ts';
+import { sizeCauses } from './quotas.ts';
 
 const required = (field: string): StatusCause => ({ reason: 'FieldValueRequired', message: 'Required value', field });
 
@@ -23,6 +24,7 @@ export function validateObject(type: ResourceType, object: KubeObject, previous?
         if (!/^[-._a-zA-Z0-9]+$/.test(k)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`, field: `${field}[${k}]` });
     }
   }
+  causes.push(...sizeCauses(type, object));
   if (causes.length > 0) throw errors.invalid(type, object.metadata.name, causes);
 }
 

@@ -10,6 +10,7 @@ import { apiVersionOf } from '../resource-types/types.ts';
 import type { ResourceRequest } from './resource-handlers.ts';
 import { objectFilter } from './selectors.ts';
 import { renderTable } from './tables.ts';
+import { admitWatch } from './quotas.ts';
 
 const BOOKMARK_INTERVAL_MS = 30_000;
 
@@ -22,6 +23,8 @@ export function serveWatch(req: ResourceRequest, res: ServerResponse, asTable: b
   const matches = objectFilter(type, params);
   const inScope = (o: KubeObject) => (req.namespace === undefined || o.metadata.namespace === req.namespace) && (req.name === undefined || o.metadata.name === req.name) && matches(o);
   let headersSent = false;
+  const release = admitWatch(cluster);
+  res.on('close', release);
 
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
   res.flushHeaders();

@@ -27,6 +27,9 @@ export function resourceKey(type: Pick<ResourceType, 'group' | 'plural'>): strin
 export class ObjectStore {
   private revision = 0;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
+  /** Each object's size as JSON, for the cluster's byte cap. */
+  private readonly sizes = new Map<string, number>();
+  private totalBytes = 0;
   private readonly log: Change[] = [];
   private readonly listeners = new Set<ChangeListener>();
 
@@ -51,6 +54,7 @@ export class ObjectStore {
       const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
       bucket.set(objectKey(object.metadata.namespace, object.metadata.name), object);
       this.objects.set(resource, bucket);
+      this.size(resource, object);
       this.revision = Math.max(this.revision, Number(object.metadata.resourceVersion ?? 0));
     }
     // A watch from before the restart cannot be replayed: it gets 410 and relists.
@@ -59,6 +63,15 @@ export class ObjectStore {
 
   get resourceVersion(): number {
     return this.revision;
+  }
+
+  /** How many objects the cluster holds, and their bytes as JSON. */
+  get count(): number {
+    return this.sizes.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   /** The oldest resourceVersion a watch can still resume after. */
@@ -87,6 +100,7 @@ export class ObjectStore {
     this.persistence?.put(resource, stored, this.revision);
     bucket.set(key, stored);
     this.objects.set(resource, bucket);
+    this.size(resource, stored);
     this.record({ resourceVersion: this.revision, type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored });
     return stored;
   }
@@ -97,6 +111,7 @@ export class ObjectStore {
     if (!bucket || !current) return undefined;
     this.persistence?.remove(resource, namespace, name, this.revision + 1);
     bucket.delete(objectKey(namespace, name));
+    this.size(resource, current, true);
     const gone = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.revision) } };
     this.record({ resourceVersion: this.revision, type: 'DELETED', resource, object: gone });
     return gone;
@@ -111,6 +126,17 @@ export class ObjectStore {
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private size(resource: string, object: KubeObject, removed = false): void {
+    const key = `${resource}/${objectKey(object.metadata.namespace, object.metadata.name)}`;
+    this.totalBytes -= this.sizes.get(key) ?? 0;
+    if (removed) this.sizes.delete(key);
+    else {
+      const bytes = JSON.stringify(object).length;
+      this.sizes.set(key, bytes);
+      this.totalBytes += bytes;
+    }
   }
 
   private record(change: Change): void {
