@@ -243,12 +243,21 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       if (refusal) return fullPage(res, refusal);
       res.setHeader('set-cookie', cookie(SESSION_COOKIE, pending.create(clientAddress(req)), secure));
     }
-    return serveStatic(options.siteDir, req, res, announceLab);
+    return serveStatic(options.siteDir, req, res, (html, response) => announceLab(html, response, step && lessons.has(step[1]!) ? step[1]! : undefined));
   }
 
-  /** Tells the page a lab is here, lets the browser fetch the terminal code while it reads the page, and allows its own inline scripts. */
-  function announceLab(html: string, res: ServerResponse): string {
-    const page = html.includes('data-lab-panel') ? html.replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}</head>`) : html;
+  /**
+   * Tells the page a lab is here, lets the browser fetch the terminal code
+   * while it reads the page, opens the lab's WebSocket from the head (the
+   * shell starts when it connects, so it starts while the page loads), and
+   * allows the page's own inline scripts.
+   */
+  function announceLab(html: string, res: ServerResponse, lessonId: string | undefined): string {
+    let page = html;
+    if (html.includes('data-lab-panel')) {
+      const socket = lessonId ? `<script>(()=>{const socket=new WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/lab/ws/${lessonId}');socket.binaryType='arraybuffer';const early=[];socket.onmessage=(e)=>early.push(e);window.labpathSocket={socket,early};})()</script>` : '';
+      page = html.replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}${socket}</head>`);
+    }
     res.setHeader('content-security-policy', contentSecurityPolicy(inlineScriptHashes(page)));
     return page;
   }
@@ -339,6 +348,7 @@ function moveFirstLayoutFolders(dataDir: string, store: SessionStore, launcher: 
     const from = join(dataDir, 'sessions', move.from);
     if (!existsSync(from)) continue;
     const to = join(dataDir, 'learners', move.to);
+    mkdirSync(join(dataDir, 'learners'), { recursive: true, mode: 0o700 });
     renameSync(from, to);
     for (const lesson of readdirSync(to)) {
       const scrollback = join(to, lesson, 'home', '.labpath-scrollback');
