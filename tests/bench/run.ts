@@ -13,10 +13,11 @@ import { benchLab } from './lab.bench.ts';
 import { benchTerminal } from './terminal.bench.ts';
 import { benchSite } from './site.bench.ts';
 import { benchLearners } from './learners.bench.ts';
+import { benchConfinement } from './confinement.bench.ts';
 import type { BenchResult } from './measure.ts';
 
 const started = performance.now();
-const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab()), ...(await benchTerminal()), ...(await benchSite()), ...(await benchLearners())];
+const results: BenchResult[] = [...(await benchSandbox()), ...(await benchNetwork()), ...(await benchChecks()), ...(await benchLab()), ...(await benchConfinement()), ...(await benchTerminal()), ...(await benchSite()), ...(await benchLearners())];
 const wall = (performance.now() - started) / 1000;
 results.push({ name: 'bench: every measurement above, unattended, wall', value: Number(wall.toFixed(0)), unit: 's', goal: '< 600', met: wall < 600 });
 const width = Math.max(...results.map((r) => r.name.length));
