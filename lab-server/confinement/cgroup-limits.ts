@@ -19,6 +19,8 @@ export interface LearnerLimits {
 /** A learner's group: `wrap` puts a command into it before the command runs anything of the learner's. */
 export interface LimitGroup {
   wrap(command: string[]): string[];
+  /** The cgroup.procs files a process joins by writing its PID (cgroup v1 and v2), for a launch that joins them itself. */
+  procsFiles?: string[];
   /** Removes the group; its processes must have ended. */
   remove(): void;
 }
@@ -217,6 +219,7 @@ const JOIN_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "labpath:
 function joinByProcs(procsFiles: string[], dirs: string[]): LimitGroup {
   return {
     wrap: (command) => ['/bin/sh', '-c', JOIN_SCRIPT, 'labpath-limits', ...procsFiles, '--', ...command],
+    procsFiles,
     remove() {
       for (const dir of dirs) {
         try {

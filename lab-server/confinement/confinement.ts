@@ -15,9 +15,9 @@
  * the launch's own, which nothing of the learner's ever sees.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.ts';
 import { kubectlPath, onPath } from '../terminal/host-tools.ts';
@@ -32,6 +32,7 @@ const CODE_PATHS = [join(PROJECT_ROOT, 'lab-server'), join(PROJECT_ROOT, 'node_m
 export const LEARNER_UID_BASE = 1_700_000_000;
 /** Where a launch stages its folders as root; only ever mounted on in the launch's own mount namespace. */
 const STAGE_DIR = '/run/labpath-stage';
+const STAGE_POINTS = 8;
 const MIN_BWRAP = [0, 8, 0] as const;
 
 export const DEFAULT_LIMITS: LearnerLimits = { memoryBytes: 1024 * 1024 * 1024, pids: 256, cpuWeight: 100 };
@@ -117,10 +118,7 @@ export function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Launc
       }
       return group;
     },
-    command: (shell, group) => {
-      const command = launchCommand(tools, shell, extraBinds);
-      return group ? group.wrap(command) : command;
-    },
+    command: (shell, group) => launchCommand(tools, shell, extraBinds, group),
   };
   const probe = probeLaunch(launcher);
   if (probe) return { confined: false, reason: probe };
@@ -160,13 +158,15 @@ function codeAndToolPaths(): string[] {
   return [...CODE_PATHS.filter((p) => existsSync(p)), ...tools];
 }
 
-function launchCommand(tools: Tools, shell: SandboxedShell, codePaths: string[]): string[] {
+function launchCommand(tools: Tools, shell: SandboxedShell, codePaths: string[], group: LimitGroup | undefined): string[] {
   const staged: string[] = [];
-  // As root, every bound host folder is staged first; otherwise bubblewrap opens them itself.
+  // As root, a bound folder the learner's uid could not reach is staged first; otherwise bubblewrap opens it itself.
   const source = (path: string) => {
-    if (!tools.setpriv) return path;
-    staged.push(path);
-    return `${STAGE_DIR}/${staged.length - 1}`;
+    if (!tools.setpriv || reachableByAnyone(path)) return path;
+    if (staged.length / 2 >= STAGE_POINTS) throw new Error(`a learner shell binds more than ${STAGE_POINTS} private paths`);
+    const point = `${STAGE_DIR}/${statSync(path).isDirectory() ? 'd' : 'f'}${staged.length / 2}`;
+    staged.push(path, point);
+    return point;
   };
   const folder = source(shell.folder);
   const runDir = source(shell.runDir);
@@ -188,22 +188,36 @@ function launchCommand(tools: Tools, shell: SandboxedShell, codePaths: string[])
     ...Object.entries(shell.env).flatMap(([name, value]) => (value === undefined ? [] : ['--setenv', name, value])),
     '--', ...init,
   ];
-  if (!tools.setpriv) return bwrap;
+  if (!tools.setpriv) return group ? group.wrap(bwrap) : bwrap;
   const uid = String(shell.uid ?? LEARNER_UID_BASE);
   const drop = [tools.setpriv, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', ...bwrap];
-  return [tools.unshare!, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', STAGE_SCRIPT, 'labpath-stage', STAGE_DIR, tools.mount!, ...staged, '--', ...drop];
+  // One shell joins the learner's cgroups and stages the folders, as few programs as a start can take.
+  const joins = group?.procsFiles ?? [];
+  const launch = [tools.unshare!, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', STAGE_SCRIPT, 'labpath-stage', tools.mount!, ...joins, '--', ...staged, '--', ...drop];
+  return group && !group.procsFiles ? group.wrap(launch) : launch;
 }
 
-/** Binds each path given onto $STAGE/N, in order, then execs the rest. */
+/** Whether every folder on the way to `path` lets others pass, and `path` lets others read: no staging needed. */
+function reachableByAnyone(path: string): boolean {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info || (info.mode & 0o004) === 0 || (info.isDirectory() && (info.mode & 0o001) === 0)) return false;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const parent = statSync(dir, { throwIfNoEntry: false });
+    if (!parent || (parent.mode & 0o001) === 0) return false;
+    if (dir === '/') return true;
+  }
+}
+
+/**
+ * `sh -c STAGE_SCRIPT labpath-stage MOUNT PROCS… -- SOURCE POINT… -- COMMAND…`:
+ * writes its PID into each cgroup.procs, binds each source onto its stage
+ * point (in the launch's own mount namespace), then execs the command.
+ */
 const STAGE_SCRIPT = `set -e
-stage=$1 mount=$2; shift 2
-"$mount" -t tmpfs -o mode=0755,size=64k,nosuid,nodev labpath-stage "$stage"
-i=0
-while [ "$1" != -- ]; do
-  if [ -d "$1" ]; then mkdir "$stage/$i"; else : > "$stage/$i"; fi
-  "$mount" --bind "$1" "$stage/$i"
-  i=$((i + 1)); shift
-done
+mount=$1; shift
+while [ "$1" != -- ]; do echo $$ > "$1" || { echo "labpath: cannot join the learner's cgroup $1" >&2; exit 125; }; shift; done
+shift
+while [ "$1" != -- ]; do "$mount" --bind "$1" "$2"; shift 2; done
 shift
 exec "$@"`;
 
@@ -228,11 +242,19 @@ function probeLaunch(launcher: ConfinedLauncher): string | undefined {
   }
 }
 
-/** The staging mount point: an empty root-owned directory that a learner's uid may traverse. */
+/**
+ * The staging mount points: empty root-owned folders (d0…) and files (f0…)
+ * that a learner's uid may traverse. Launches bind onto them only in mount
+ * namespaces of their own, so on the host they stay empty, and one set serves all.
+ */
 function ensureStageDir(): void {
   mkdirSync(STAGE_DIR, { recursive: true, mode: 0o755 });
   const info = lstatSync(STAGE_DIR);
   if (!info.isDirectory() || info.uid !== 0) throw new Error(`${STAGE_DIR} must be a directory owned by root; it is not, so learner shells cannot be staged safely`);
+  for (let i = 0; i < STAGE_POINTS; i++) {
+    mkdirSync(join(STAGE_DIR, `d${i}`), { recursive: true, mode: 0o755 });
+    if (!existsSync(join(STAGE_DIR, `f${i}`))) writeFileSync(join(STAGE_DIR, `f${i}`), '', { mode: 0o644 });
+  }
 }
 
 /**

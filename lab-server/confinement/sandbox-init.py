@@ -19,15 +19,16 @@ It exits with the shell's exit code; the kernel then ends everything else in
 the sandbox's PID namespace.
 """
 
+# The C modules themselves: signal, socket, threading and tty import enum and
+# more, and every millisecond of this start is a learner waiting for a prompt.
+import _signal as signal
+import _socket as socket
+import _thread
 import fcntl
 import os
 import select
-import signal
-import socket
 import sys
 import termios
-import threading
-import tty
 
 CHUNK = 65536
 
@@ -44,6 +45,21 @@ def parse(argv):
     return tunnel, rest[1:]
 
 
+def set_raw(fd):
+    """tty.setraw, without importing tty."""
+    try:
+        mode = termios.tcgetattr(fd)
+    except termios.error:
+        return
+    mode[0] &= ~(termios.BRKINT | termios.ICRNL | termios.INPCK | termios.ISTRIP | termios.IXON)
+    mode[1] &= ~termios.OPOST
+    mode[2] = (mode[2] & ~(termios.CSIZE | termios.PARENB)) | termios.CS8
+    mode[3] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN | termios.ISIG)
+    mode[6][termios.VMIN] = 1
+    mode[6][termios.VTIME] = 0
+    termios.tcsetattr(fd, termios.TCSANOW, mode)
+
+
 def copy_window_size(source, target):
     try:
         fcntl.ioctl(target, termios.TIOCSWINSZ, fcntl.ioctl(source, termios.TIOCGWINSZ, b'\0' * 8))
@@ -51,7 +67,7 @@ def copy_window_size(source, target):
         pass
 
 
-def pipe(source, target):
+def pipe(source, target, done):
     try:
         while True:
             data = source.recv(CHUNK)
@@ -66,6 +82,7 @@ def pipe(source, target):
                 end.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        done.release()
 
 
 def carry(client, socket_path):
@@ -76,10 +93,11 @@ def carry(client, socket_path):
         client.close()
         upstream.close()
         return
-    back = threading.Thread(target=pipe, args=(upstream, client), daemon=True)
-    back.start()
-    pipe(client, upstream)
-    back.join()
+    back = _thread.allocate_lock()
+    back.acquire()
+    _thread.start_new_thread(pipe, (upstream, client, back))
+    pipe(client, upstream, _thread.allocate_lock())
+    back.acquire()
     client.close()
     upstream.close()
 
@@ -92,19 +110,16 @@ def serve_tunnel(socket_path, port):
 
     def accept():
         while True:
-            client, _ = listener.accept()
-            threading.Thread(target=carry, args=(client, socket_path), daemon=True).start()
+            fd, _ = listener._accept()
+            _thread.start_new_thread(carry, (socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, fd), socket_path))
 
-    threading.Thread(target=accept, daemon=True).start()
+    _thread.start_new_thread(accept, ())
 
 
 def main():
     tunnel, command = parse(sys.argv)
     # Raw at once, and without flushing: keys typed while the sandbox started reach the shell, echoed once, by it.
-    try:
-        tty.setraw(0, termios.TCSANOW)
-    except termios.error:
-        pass
+    set_raw(0)
     if tunnel:
         serve_tunnel(*tunnel)
 

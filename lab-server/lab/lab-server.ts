@@ -112,7 +112,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
   const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
   const runtimes = new Map<string, Promise<LessonRuntime>>();
-  const pending = new PendingSessions();
+  const pending = new PendingSessions(maxLearnersPerAddress);
   const token = new AccessToken({ token: options.accessToken, file: options.tokenFile });
   const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
   const secure = options.tls !== undefined || publicUrl?.protocol === 'https:';
@@ -256,7 +256,10 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     let page = html;
     if (html.includes('data-lab-panel')) {
       const socket = lessonId ? `<script>(()=>{const socket=new WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/lab/ws/${lessonId}');socket.binaryType='arraybuffer';const early=[];socket.onmessage=(e)=>early.push(e);window.labpathSocket={socket,early};})()</script>` : '';
-      page = html.replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}${socket}</head>`);
+      // First in the head: a script after a stylesheet would wait for it.
+      page = html
+        .replace('<meta charset="utf-8">', `<meta charset="utf-8">${socket}`)
+        .replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}</head>`);
     }
     res.setHeader('content-security-policy', contentSecurityPolicy(inlineScriptHashes(page)));
     return page;

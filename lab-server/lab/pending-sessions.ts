@@ -9,18 +9,26 @@
 import { newSessionId } from './session-store.ts';
 
 const PENDING_TTL_MS = 10 * 60_000;
-const MAX_PER_ADDRESS = 32;
 const MAX_PENDING = 4096;
 
 export class PendingSessions {
   /** Insertion-ordered: the oldest first, so that eviction is cheap. */
   private readonly sessions = new Map<string, { address: string; at: number }>();
+  private readonly maxPerAddress: number;
+
+  /**
+   * `learnersPerAddress`: how many learners one address may bring; twice as
+   * many may be joining at once (a workshop behind one NAT opens its pages together).
+   */
+  constructor(learnersPerAddress: number) {
+    this.maxPerAddress = Math.min(MAX_PENDING, Math.max(32, learnersPerAddress * 2));
+  }
 
   /** A new pending session for a page served to `address`; the oldest give way when there are too many. */
   create(address: string, now = Date.now()): string {
     this.expire(now);
     const ofAddress = [...this.sessions].filter(([, s]) => s.address === address);
-    if (ofAddress.length >= MAX_PER_ADDRESS) this.sessions.delete(ofAddress[0]![0]);
+    if (ofAddress.length >= this.maxPerAddress) this.sessions.delete(ofAddress[0]![0]);
     if (this.sessions.size >= MAX_PENDING) this.sessions.delete(this.sessions.keys().next().value!);
     const id = newSessionId();
     this.sessions.set(id, { address, at: now });
