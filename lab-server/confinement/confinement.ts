@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.ts';
 import { kubectlPath, onPath } from '../terminal/host-tools.ts';
-import { currentCgroupView, detectLimits, type LearnerLimits, type LimitBackend, type LimitGroup } from './cgroup-limits.ts';
+import { currentCgroupView, detectLimits, type LearnerLimits, type LimitBackend, type LimitDetection, type LimitGroup } from './cgroup-limits.ts';
 import { groupFile, HOSTNAME, INSIDE_UID, LAB_VIEW, passwdFile, RUN_VIEW, systemArguments, TMP_BYTES, TUNNEL_PORT, TUNNEL_SOCKET_NAME } from './sandbox-layout.ts';
 
 const SANDBOX_INIT = fileURLToPath(new URL('./sandbox-init.py', import.meta.url));
@@ -89,7 +89,7 @@ export function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Launc
   const tools = findTools(root);
   if (typeof tools === 'string') return { confined: false, reason: tools };
   const extraBinds = codeAndToolPaths();
-  const limitDetection = detectLimits(currentCgroupView(), root);
+  let limitDetection: LimitDetection = detectLimits(currentCgroupView(), root);
   const groups = new Map<string, LimitGroup>();
   const launcher: ConfinedLauncher = {
     confined: true,
@@ -120,8 +120,18 @@ export function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Launc
     },
     command: (shell, group) => launchCommand(tools, shell, extraBinds, group),
   };
-  const probe = probeLaunch(launcher);
+  const probe = probeLaunch(launcher, undefined);
   if (probe) return { confined: false, reason: probe };
+  // Limits that cannot be joined would fail every shell: tried once here, and dropped (and said) if they fail.
+  const group = launcher.limitGroup('labpath-probe');
+  const limited = group && probeLaunch(launcher, group);
+  group?.remove();
+  groups.clear();
+  if (limited) {
+    limitDetection = { reason: `${limitDetection.backend!.kind} limits did not work here: ${limited}` };
+    launcher.limits = limitDetection;
+    launcher.summary = launcher.summary.replace(/limits by .*$/, 'no resource limits');
+  }
   return launcher;
 }
 
@@ -222,7 +232,7 @@ shift
 exec "$@"`;
 
 /** Starts a sandbox that only exits, as the first learner would; the reason it fails, if it does. */
-function probeLaunch(launcher: ConfinedLauncher): string | undefined {
+function probeLaunch(launcher: ConfinedLauncher, group: LimitGroup | undefined): string | undefined {
   if (process.getuid?.() === 0) ensureStageDir();
   const base = mkdtempSync(join(tmpdir(), 'labpath-probe-'));
   try {
@@ -232,7 +242,7 @@ function probeLaunch(launcher: ConfinedLauncher): string | undefined {
     launcher.prepareRunDir(runDir);
     const uid = launcher.perLearnerUid ? LEARNER_UID_BASE : undefined;
     launcher.own(folder, uid);
-    const command = launcher.command({ learnerId: 'probe', uid, folder, runDir, tunnelSocket: undefined, command: ['/bin/sh', '-c', 'exit 0'], cwd: LAB_VIEW, env: { PATH: '/usr/bin:/bin' } }, undefined);
+    const command = launcher.command({ learnerId: 'probe', uid, folder, runDir, tunnelSocket: undefined, command: ['/bin/sh', '-c', 'exit 0'], cwd: LAB_VIEW, env: { PATH: '/usr/bin:/bin' } }, group);
     const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
     if (run.status === 0) return undefined;
     const said = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').slice(-3).join(' ');
