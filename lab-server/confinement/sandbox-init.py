@@ -67,7 +67,7 @@ def copy_window_size(source, target):
         pass
 
 
-def pipe(source, target, done):
+def pipe(source, target, done=None):
     try:
         while True:
             data = source.recv(CHUNK)
@@ -82,24 +82,25 @@ def pipe(source, target, done):
                 end.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        done.release()
+        if done is not None:
+            done.release()
 
 
 def carry(client, socket_path):
     upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         upstream.connect(socket_path)
-    except OSError:
+        back = _thread.allocate_lock()
+        back.acquire()
+        _thread.start_new_thread(pipe, (upstream, client, back))
+        pipe(client, upstream)
+        back.acquire()
+    except Exception:
+        # A connection that fails is the client's to see (a reset); nothing is printed into the learner's terminal.
+        pass
+    finally:
         client.close()
         upstream.close()
-        return
-    back = _thread.allocate_lock()
-    back.acquire()
-    _thread.start_new_thread(pipe, (upstream, client, back))
-    pipe(client, upstream, _thread.allocate_lock())
-    back.acquire()
-    client.close()
-    upstream.close()
 
 
 def serve_tunnel(socket_path, port):

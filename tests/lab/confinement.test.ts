@@ -125,5 +125,7 @@ describe('a learner\'s shell', { skip }, () => {
     assert.doesNotMatch(out, /reached-the-lab/, 'the lab server on this machine\'s loopback is not reachable');
     assert.match(out, /^lo\r?$/m);
     assert.doesNotMatch(out, /eth|ens|veth/);
+    await run(a, 'for i in 1 2 3; do kubectl get ns default -o name; done');
+    assert.doesNotMatch(a.output, /Traceback|Exception ignored/, 'the tunnel prints nothing into the terminal');
   });
 });
