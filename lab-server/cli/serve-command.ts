@@ -40,6 +40,8 @@ Options:
   --cpu-weight N       CPU share per learner, 1-10000 (default ${DEFAULT_LIMITS.cpuWeight}: an equal share)
   --max-learners N     learners the lab takes in at most (default 200)
   --max-learners-per-address N   of those, from one address (default: all)
+  --warm N             learner environments (cluster and shell) kept ready per lesson, so
+                       that a new learner's terminal is there as their page opens (default 1)
   -h, --help           show this help`,
   async run(args) {
     const values = parse(args);
@@ -72,6 +74,7 @@ Options:
     };
     const maxLearners = count(values['max-learners'], '--max-learners', 200, 1, 100_000);
     const maxLearnersPerAddress = count(values['max-learners-per-address'], '--max-learners-per-address', maxLearners, 1, 100_000);
+    const warmShells = count(values.warm, '--warm', 1, 0, 100);
 
     const launcher = detectConfinement(limits);
     logConfinement(launcher);
@@ -101,7 +104,7 @@ Options:
     }
     let lab;
     try {
-      lab = await startLabServer({ port, host, dataDir, siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken, tokenFile, publicUrl: publicUrl?.href, tls, limits, maxLearners, maxLearnersPerAddress, launcher });
+      lab = await startLabServer({ port, host, dataDir, siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken, tokenFile, publicUrl: publicUrl?.href, tls, limits, maxLearners, maxLearnersPerAddress, launcher, warmShells });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         console.error(`labpath serve: port ${port} is already in use; pick another with --port, or --port 0 for a free one`);
@@ -126,7 +129,7 @@ function parse(args: string[]) {
   try {
     return parseArgs({
       args, strict: true, allowPositionals: false,
-      options: { port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'max-learners': text, 'max-learners-per-address': text },
+      options: { port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'max-learners': text, 'max-learners-per-address': text, warm: text },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -30,7 +30,8 @@ import { LessonRuntime, type ClusterSource } from './lesson-runtime.ts';
 import type { WorkspacePaths } from './lesson-workspace.ts';
 import { PendingSessions } from './pending-sessions.ts';
 import { MAX_MESSAGE_BYTES } from './protocol.ts';
-import { SessionStore, type Learner } from './session-store.ts';
+import { newSessionId, SessionStore, WARM_ADDRESS, type Learner } from './session-store.ts';
+import { WarmPool } from './warm-pool.ts';
 import { serveStatic } from './static-site.ts';
 
 export { isLoopback };
@@ -68,6 +69,8 @@ export interface LabServerOptions {
   maxClusters?: number;
   /** How learner shells start; detected when not given. */
   launcher?: Launcher;
+  /** Learner environments (cluster and shell) kept ready per lesson for the next new learners. Default 0. */
+  warmShells?: number;
 }
 
 /** Pages (tabs) one learner may have connected at once. */
@@ -128,6 +131,17 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   });
   const uidOf = (learner: Learner) => (launcher.confined && launcher.perLearnerUid ? LEARNER_UID_BASE + learner.serial : undefined);
 
+  /** A learner-to-be for the warm pool: folder, cluster and shell made, owned by no session (its id is thrown away). */
+  const prepareWarm = async (lesson: LoadedLesson): Promise<Learner> => {
+    if (store.learnerCount() + store.warmLearners().length >= maxLearners) throw new Refusal(503, 'the lab is full');
+    const learner = store.createLearner(newSessionId(), WARM_ADDRESS);
+    const runtime = await runtimeFor(learner, lesson);
+    // Started now, and at its prompt by the time a learner takes it.
+    void runtime.shell.terminal;
+    return learner;
+  };
+  const pool = new WarmPool(options.warmShells ?? 0, prepareWarm);
+
   /** Ends a learner: their shells are killed, their sandbox clusters removed, their files deleted. */
   const endLearner = async (learner: Learner) => {
     for (const [key, runtime] of runtimes) {
@@ -143,6 +157,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   };
   const sweep = setInterval(() => {
     for (const [key, runtime] of runtimes) {
+      if (pool.holds(key.slice(0, key.indexOf('/')))) continue;
       void runtime.then((r) => {
         if (!r.idle(idleTimeoutMs)) return;
         runtimes.delete(key);
@@ -287,8 +302,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       const refusal = full(clientAddress(req));
       if (refusal) return refuse(503, `Service Unavailable: ${refusal}`);
       pending.take(sessionId);
-      learner = store.createLearner(sessionId, clientAddress(req));
-      log.info('lab learner joined', { learner: learner.folder.slice(0, 8) });
+      const warm = pool.take(lesson);
+      learner = warm ? store.claimLearner(warm.serial, sessionId, clientAddress(req)) : store.createLearner(sessionId, clientAddress(req));
+      log.info('lab learner joined', { learner: learner.folder.slice(0, 8), warm: Boolean(warm) });
     }
     const open = connections.get(learner.folder) ?? 0;
     if (open >= MAX_CONNECTIONS_PER_SESSION) return refuse(429, `Too Many Requests: ${open} lab pages are open for this learner; close one`);
@@ -312,6 +328,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  // Warm learners of an earlier run are nobody's: they go, and the pool is made anew.
+  for (const learner of store.warmLearners()) await endLearner(learner);
+  await Promise.all(options.lessons.map((lesson) => pool.fill(lesson)));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   // With --port 0 the port is known only now: loopback names on it are this lab.
@@ -322,6 +341,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     launcher,
     async close() {
       clearInterval(sweep);
+      pool.close();
       revoke();
       token.close();
       for (const client of wss.clients) client.terminate();

@@ -22,6 +22,9 @@ export interface Learner {
 
 const SCHEMA_VERSION = 2;
 
+/** The address of learners the lab prepares ahead (a warm shell and cluster): nobody's yet, and counted as nobody's. */
+export const WARM_ADDRESS = 'warm';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS learners (
   serial INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -92,9 +95,23 @@ export class SessionStore {
     return this.db.prepare('SELECT serial, folder, address FROM learners WHERE folder = ?').get(folder) as Learner | undefined;
   }
 
+  /** Learners in all (but the warm ones), or from one address. */
   learnerCount(address?: string): number {
-    const row = (address === undefined ? this.db.prepare('SELECT count(*) AS n FROM learners').get() : this.db.prepare('SELECT count(*) AS n FROM learners WHERE address = ?').get(address)) as { n: number };
+    const row = (address === undefined ? this.db.prepare('SELECT count(*) AS n FROM learners WHERE address != ?').get(WARM_ADDRESS) : this.db.prepare('SELECT count(*) AS n FROM learners WHERE address = ?').get(address)) as { n: number };
     return row.n;
+  }
+
+  /** Learners prepared ahead that nobody took. */
+  warmLearners(): Learner[] {
+    return this.db.prepare('SELECT serial, folder, address FROM learners WHERE address = ?').all(WARM_ADDRESS) as unknown as Learner[];
+  }
+
+  /** A warm learner becomes the session's: from now on only its cookie opens it. */
+  claimLearner(serial: number, sessionId: string, address: string): Learner {
+    const now = new Date().toISOString();
+    const row = this.db.prepare('UPDATE learners SET session_hash = ?, address = ?, created_at = ?, last_seen = ? WHERE serial = ? AND address = ? RETURNING serial, folder, address').get(sessionHash(sessionId), address, now, now, serial, WARM_ADDRESS) as Learner | undefined;
+    if (!row) throw new Error(`learner ${serial} is not a warm one`);
+    return { serial: row.serial, folder: row.folder, address: row.address };
   }
 
   clusterToken(learner: number, lessonId: string): string | undefined {
@@ -126,7 +143,7 @@ export class SessionStore {
 
   /** Learners not seen since `before`. */
   staleLearners(before: Date): Learner[] {
-    return this.db.prepare('SELECT serial, folder, address FROM learners WHERE last_seen < ?').all(before.toISOString()) as unknown as Learner[];
+    return this.db.prepare('SELECT serial, folder, address FROM learners WHERE last_seen < ? AND address != ?').all(before.toISOString(), WARM_ADDRESS) as unknown as Learner[];
   }
 
   clusterTokensOf(learner: number): string[] {

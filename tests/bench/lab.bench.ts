@@ -10,7 +10,8 @@ import { median, type BenchResult } from './measure.ts';
 const PAGE_LOADS = 7;
 
 export async function benchLab(): Promise<BenchResult[]> {
-  const lab = await startLab();
+  // As labpath serve runs: one learner environment kept ready per lesson.
+  const lab = await startLab({ warmShells: 1 });
   const browser = await launchBrowser();
   try {
     // A new learner each time: a new session, cluster and shell, as a first visit is.

@@ -73,6 +73,28 @@ describe('sessions', () => {
     });
   });
 
+  it('a warm pool keeps a learner environment ready; page loads do not grow it, a learner who connects takes one', async () => {
+    await withLab({ warmShells: 1 }, async (own) => {
+      const folders = () => readdirSync(join(own.dataDir, 'learners'));
+      const [ready] = folders();
+      assert.equal(folders().length, 1, 'one learner environment is ready');
+      for (let i = 0; i < 5; i++) await (await fetch(`${own.server.url}${STEP}`)).arrayBuffer();
+      assert.equal(folders().length, 1, 'page loads add none');
+      const page = await (await own.learner()).connect();
+      // Its shell was already at its prompt: the prompt is in what the page is sent first.
+      await page.waitForOutput(/lesson[^\n]*\$ $/, 2000);
+      page.type('echo mine-$((3*3))\r');
+      await page.waitForOutput(/mine-9\r\n/);
+      const db = new DatabaseSync(join(own.dataDir, 'lab.sqlite'), { readOnly: true });
+      const taken = db.prepare("SELECT folder FROM learners WHERE address != 'warm'").all() as { folder: string }[];
+      db.close();
+      assert.deepEqual(taken.map((t) => t.folder), [ready], 'the learner took the ready environment');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(folders().length, 2, 'and the pool made another');
+      page.close();
+    });
+  });
+
   it('session ids appear in no path and no file of the data directory', async () => {
     const learner = await lab.learner();
     const page = await learner.connect();
