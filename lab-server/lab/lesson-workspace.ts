@@ -71,7 +71,9 @@ export class LessonWorkspace {
     const environment = await prepareLearnerEnvironment({
       layout: { folder: paths.folder, tools: paths.tools },
       manifestsDir: join(options.lesson.dir, MANIFESTS_DIR),
-      ...(confined ? { view: { folder: LAB_VIEW, tools: RUN_VIEW, manifests: join(RUN_VIEW, 'manifests') } } : { extraPath: outsideToolDirs() }),
+      // A kubectl outside the system's folders is bound where it is, so the same PATH finds it confined or not.
+      extraPath: outsideToolDirs(),
+      ...(confined ? { view: { folder: LAB_VIEW, tools: RUN_VIEW, manifests: join(RUN_VIEW, 'manifests') } } : {}),
     });
     let workspace: LessonWorkspace | undefined;
     const socket = confined ? join(tunnelSocketDir(), `${createHash('sha256').update(paths.folder).digest('hex').slice(0, 20)}.sock`) : undefined;

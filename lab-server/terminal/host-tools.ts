@@ -19,7 +19,7 @@ export function kubectlPath(): string | undefined {
 }
 
 /** Whether a shell with the system's PATH (/usr/local/bin:/usr/bin:/bin) finds `file` without help. */
-export function onSystemPath(file: string): boolean {
+function onSystemPath(file: string): boolean {
   return ['/usr/local/bin', '/usr/bin', '/bin'].includes(dirname(file));
 }
 
