@@ -213,12 +213,16 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   server.keepAliveTimeout = 5_000;
   server.maxConnections = 4096;
   const perAddress = new Map<string, number>();
+  /** Every socket, upgraded ones too (closeAllConnections knows only HTTP's), so that close() leaves none behind. */
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
     const open = (perAddress.get(address) ?? 0) + 1;
     if (open > MAX_CONNECTIONS_PER_ADDRESS) return socket.destroy();
     perAddress.set(address, open);
+    sockets.add(socket);
     socket.once('close', () => {
+      sockets.delete(socket);
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
@@ -285,7 +289,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     for (const client of wss.clients) client.close(4001, 'the lab\'s access token changed');
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refuse = (code: number, reason: string) => socket.end(`HTTP/1.1 ${code} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${reason}\n`);
+    // Answered, then closed from this side too: a client that keeps its end open does not hold the socket.
+    const refuse = (code: number, reason: string) => socket.end(`HTTP/1.1 ${code} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${reason}\n`, () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://lab');
     const match = /^\/lab\/ws\/([a-z0-9-]+)$/.exec(url.pathname);
     if (!match) return refuse(404, 'Not Found');
@@ -349,6 +354,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Browsers keep idle keep-alive connections open; they would hold close() for minutes.
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
       await sandbox?.close();
       store.close();

@@ -3,7 +3,7 @@
  * the bearer token picks the cluster, so no request can reach another's objects.
  */
 import { createServer, type Server } from 'node:https';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cluster } from '../cluster.ts';
 import { KUBERNETES_VERSION } from '../cluster.ts';
@@ -52,9 +52,15 @@ const ACCEPTING_SOCKETS = 4;
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const upgrade = execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses });
+  /** Every connection, upgraded ones (exec, console, port-forward) too, so that close() waits for none of them. */
+  const sockets = new Set<Socket>();
   const open = async (port: number) => {
     const server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
       handle(req, res, options).catch((error: unknown) => fail(res, error));
+    });
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     });
     // As kube-apiserver's secure serving: idle connections kept 90 s, the listen queue as deep as the kernel allows.
     server.keepAliveTimeout = IDLE_TIMEOUT_MS;
@@ -82,6 +88,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
             new Promise<void>((resolve) => {
               server.close(() => resolve());
               server.closeAllConnections();
+              for (const socket of sockets) socket.destroy();
             }),
         ),
       );
