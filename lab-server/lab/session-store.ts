@@ -123,10 +123,6 @@ export class SessionStore {
     this.db.prepare('INSERT INTO lesson_clusters (learner, lesson_id, cluster_token) VALUES (?, ?, ?) ON CONFLICT (learner, lesson_id) DO UPDATE SET cluster_token = excluded.cluster_token').run(learner, lessonId, token);
   }
 
-  clusterCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM lesson_clusters').get() as { n: number }).n;
-  }
-
   progress(learner: number, lessonId: string): Record<string, StepStatus> {
     const rows = this.db.prepare('SELECT step_id, status FROM progress WHERE learner = ? AND lesson_id = ?').all(learner, lessonId) as { step_id: string; status: StepStatus }[];
     return Object.fromEntries(rows.map((r) => [r.step_id, r.status]));
