@@ -7,6 +7,7 @@
 import type { KubeObject } from '../../k8s/object.ts';
 import type { Cluster } from '../cluster.ts';
 import type { ResourceType } from '../resource-types/types.ts';
+import { resourceKey } from '../store/object-store.ts';
 import { ApiError, errors, type StatusCause } from './status.ts';
 
 export const LIMITS = {
@@ -73,7 +74,8 @@ export function admitWrite(cluster: Cluster, type: ResourceType, object: KubeObj
   const name = `${type.plural}${type.group ? `.${type.group}` : ''} "${object.metadata.name}"`;
   if (!previous && store.count >= LIMITS.clusterObjects)
     throw errors.forbidden(`${name} is forbidden: exceeded quota: labpath-sandbox, requested: count/objects=1, used: count/objects=${store.count}, limited: count/objects=${LIMITS.clusterObjects}`, type, object.metadata.name);
-  const grows = bytes - (previous ? Buffer.byteLength(JSON.stringify(previous)) : 0);
+  // The store knows what the object it replaces takes; it is not serialized again.
+  const grows = bytes - (previous ? store.sizeOf(resourceKey(type), previous.metadata.namespace, previous.metadata.name) : 0);
   if (grows > 0 && store.bytes + grows > LIMITS.clusterBytes)
     throw errors.forbidden(`${name} is forbidden: exceeded quota: labpath-sandbox, requested: storage=${grows}, used: storage=${store.bytes}, limited: storage=${LIMITS.clusterBytes}`, type, object.metadata.name);
 }

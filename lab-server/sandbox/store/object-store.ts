@@ -74,6 +74,11 @@ export class ObjectStore {
     return this.totalBytes;
   }
 
+  /** An object's size as JSON, as counted in `bytes`; 0 for one not stored. */
+  sizeOf(resource: string, namespace: string | undefined, name: string): number {
+    return this.sizes.get(`${resource}/${objectKey(namespace, name)}`) ?? 0;
+  }
+
   /** The oldest resourceVersion a watch can still resume after. */
   get oldestResumable(): number {
     return Math.max(this.compactedAt, this.log.length === this.logLimit ? (this.log[0]?.resourceVersion ?? this.revision) : 0);
@@ -133,7 +138,7 @@ export class ObjectStore {
     this.totalBytes -= this.sizes.get(key) ?? 0;
     if (removed) this.sizes.delete(key);
     else {
-      const bytes = JSON.stringify(object).length;
+      const bytes = Buffer.byteLength(JSON.stringify(object));
       this.sizes.set(key, bytes);
       this.totalBytes += bytes;
     }
