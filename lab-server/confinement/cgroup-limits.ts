@@ -210,11 +210,14 @@ function enabled(dir: string): boolean {
 }
 
 /**
+ * JOIN_LOOP (sh, arguments PROCS… --) writes the shell's own PID into each
+ * group's cgroup.procs; a launch that stages folders runs it in its own shell.
  * The command runs in a shell that first writes its own PID into each group
  * and then execs it, so that nothing of the learner's runs outside the
  * groups even for a moment. A group that cannot be joined stops the start.
  */
-const JOIN_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "labpath: cannot join the learner\'s cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
+export const JOIN_LOOP = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "labpath: cannot join the learner\'s cgroup $1" >&2; exit 125; }; shift; done; shift';
+const JOIN_SCRIPT = `${JOIN_LOOP}; exec "$@"`;
 
 function joinByProcs(procsFiles: string[], dirs: string[]): LimitGroup {
   return {

@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.ts';
 import { kubectlPath, onPath } from '../terminal/host-tools.ts';
-import { currentCgroupView, detectLimits, type LearnerLimits, type LimitBackend, type LimitDetection, type LimitGroup } from './cgroup-limits.ts';
+import { currentCgroupView, detectLimits, JOIN_LOOP, type LearnerLimits, type LimitBackend, type LimitDetection, type LimitGroup } from './cgroup-limits.ts';
 import { groupFile, HOSTNAME, INSIDE_UID, LAB_VIEW, passwdFile, RUN_VIEW, systemArguments, TMP_BYTES, TUNNEL_PORT, TUNNEL_SOCKET_NAME } from './sandbox-layout.ts';
 
 const SANDBOX_INIT = fileURLToPath(new URL('./sandbox-init.py', import.meta.url));
@@ -225,8 +225,7 @@ function reachableByAnyone(path: string): boolean {
  */
 const STAGE_SCRIPT = `set -e
 mount=$1; shift
-while [ "$1" != -- ]; do echo $$ > "$1" || { echo "labpath: cannot join the learner's cgroup $1" >&2; exit 125; }; shift; done
-shift
+${JOIN_LOOP}
 while [ "$1" != -- ]; do "$mount" --bind "$1" "$2"; shift 2; done
 shift
 exec "$@"`;
