@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS, detectConfinement, logConfinement } from '../confinement/confinement.ts';
+import { MIN_FOLDER_BYTES } from '../confinement/folder-cap.ts';
 import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { loadLesson, type LoadedLesson } from '../lesson/load.ts';
 import { MIN_TOKEN_LENGTH } from '../lab/access-token.ts';
@@ -38,6 +39,7 @@ Options:
   --memory-limit MIB   memory per learner's shells, in MiB (default ${DEFAULT_LIMITS.memoryBytes / 1048576})
   --pids-limit N       processes per learner (default ${DEFAULT_LIMITS.pids})
   --cpu-weight N       CPU share per learner, 1-10000 (default ${DEFAULT_LIMITS.cpuWeight}: an equal share)
+  --folder-limit MIB   size of each learner's folder, in MiB (default ${DEFAULT_LIMITS.folderBytes / 1048576}; needs root)
   --max-learners N     learners the lab takes in at most (default 200)
   --max-learners-per-address N   of those, from one address (default: all)
   --warm N             learner environments (cluster and shell) kept ready per lesson, so
@@ -71,12 +73,13 @@ Options:
       memoryBytes: count(values['memory-limit'], '--memory-limit', DEFAULT_LIMITS.memoryBytes / 1048576, 64, 1 << 20) * 1048576,
       pids: count(values['pids-limit'], '--pids-limit', DEFAULT_LIMITS.pids, 32, 1 << 22),
       cpuWeight: count(values['cpu-weight'], '--cpu-weight', DEFAULT_LIMITS.cpuWeight, 1, 10_000),
+      folderBytes: count(values['folder-limit'], '--folder-limit', DEFAULT_LIMITS.folderBytes / 1048576, MIN_FOLDER_BYTES / 1048576, 1 << 20) * 1048576,
     };
     const maxLearners = count(values['max-learners'], '--max-learners', 200, 1, 100_000);
     const maxLearnersPerAddress = count(values['max-learners-per-address'], '--max-learners-per-address', maxLearners, 1, 100_000);
     const warmShells = count(values.warm, '--warm', 1, 0, 100);
 
-    const launcher = detectConfinement(limits);
+    const launcher = await detectConfinement(limits);
     logConfinement(launcher);
     if (!isLoopback(host) && !launcher.confined) {
       console.error(`labpath serve: refusing to listen on ${host}: learner shells cannot be confined on this machine, and every learner would get a shell as the lab's own user with its files and network.\n  why: ${launcher.reason}\n  fix: install bubblewrap (apt-get install bubblewrap), allow unprivileged user namespaces, or serve on 127.0.0.1 for yourself alone`);
@@ -129,7 +132,7 @@ function parse(args: string[]) {
   try {
     return parseArgs({
       args, strict: true, allowPositionals: false,
-      options: { port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'max-learners': text, 'max-learners-per-address': text, warm: text },
+      options: { port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'folder-limit': text, 'max-learners': text, 'max-learners-per-address': text, warm: text },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);

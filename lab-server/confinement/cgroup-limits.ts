@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface LearnerLimits {
+export interface CgroupLimits {
   memoryBytes: number;
   pids: number;
   /** A relative CPU weight, as cgroup v2's cpu.weight (1–10000, 100 is the default share). */
@@ -28,7 +28,7 @@ export interface LimitGroup {
 export interface LimitBackend {
   /** What enforces the limits, for logs and the README's words: "cgroup v1", "cgroup v2", "systemd". */
   readonly kind: string;
-  group(learnerId: string, limits: LearnerLimits): LimitGroup;
+  group(learnerId: string, limits: CgroupLimits): LimitGroup;
 }
 
 export type LimitDetection = { backend: LimitBackend } | { backend?: undefined; reason: string };

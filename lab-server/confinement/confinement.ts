@@ -21,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.ts';
 import { kubectlPath, onPath } from '../terminal/host-tools.ts';
-import { currentCgroupView, detectLimits, JOIN_LOOP, type LearnerLimits, type LimitBackend, type LimitDetection, type LimitGroup } from './cgroup-limits.ts';
+import { currentCgroupView, detectLimits, JOIN_LOOP, type CgroupLimits, type LimitBackend, type LimitDetection, type LimitGroup } from './cgroup-limits.ts';
+import { detectFolderCap, type FolderCapDetection } from './folder-cap.ts';
 import { groupFile, HOSTNAME, INSIDE_UID, LAB_VIEW, passwdFile, RUN_VIEW, systemArguments, TMP_BYTES, TUNNEL_PORT, TUNNEL_SOCKET_NAME } from './sandbox-layout.ts';
 
 const SANDBOX_INIT = fileURLToPath(new URL('./sandbox-init.py', import.meta.url));
@@ -35,7 +36,12 @@ const STAGE_DIR = '/run/labpath-stage';
 const STAGE_POINTS = 8;
 const MIN_BWRAP = [0, 8, 0] as const;
 
-export const DEFAULT_LIMITS: LearnerLimits = { memoryBytes: 1024 * 1024 * 1024, pids: 256, cpuWeight: 100 };
+/** What one learner may use: memory, processes and CPU through cgroups, and the size of their folder. */
+export interface LearnerLimits extends CgroupLimits {
+  folderBytes: number;
+}
+
+export const DEFAULT_LIMITS: LearnerLimits = { memoryBytes: 1024 * 1024 * 1024, pids: 256, cpuWeight: 100, folderBytes: 512 * 1048576 };
 
 /** One learner shell to start: host folders, and the command, cwd and environment as the shell sees them. */
 export interface SandboxedShell {
@@ -63,6 +69,8 @@ export interface ConfinedLauncher {
   summary: string;
   perLearnerUid: boolean;
   limits: { backend: LimitBackend } | { backend?: undefined; reason: string };
+  /** How learners' folders are capped, or why they are not. */
+  folderCap: FolderCapDetection;
   /** Makes a learner's folder theirs on the host (as root: owned by their uid). */
   own(folder: string, uid: number | undefined): void;
   /** Writes the files the sandbox binds from the run directory. */
@@ -84,18 +92,21 @@ interface Tools {
 }
 
 /** Whether learner shells can be confined here, and how; the reason when they cannot. Asked once per lab. */
-export function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Launcher {
+export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Promise<Launcher> {
   const root = process.getuid?.() === 0;
   const tools = findTools(root);
   if (typeof tools === 'string') return { confined: false, reason: tools };
   const extraBinds = codeAndToolPaths();
   let limitDetection: LimitDetection = detectLimits(currentCgroupView(), root);
+  const folderCap = await detectFolderCap(limits.folderBytes, root);
   const groups = new Map<string, LimitGroup>();
+  const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
   const launcher: ConfinedLauncher = {
     confined: true,
     perLearnerUid: root,
     limits: limitDetection,
-    summary: `bubblewrap${root ? ', a uid per learner' : ''}, ${limitDetection.backend ? `limits by ${limitDetection.backend.kind} (memory ${Math.round(limits.memoryBytes / 1048576)} MiB, ${limits.pids} processes)` : 'no resource limits'}`,
+    folderCap,
+    summary: `bubblewrap${root ? ', a uid per learner' : ''}, ${limitDetection.backend ? `limits by ${limitDetection.backend.kind} (memory ${mib(limits.memoryBytes)}, ${limits.pids} processes)` : 'no resource limits'}, ${folderCap.cap ? `folders capped at ${mib(folderCap.cap.bytes)}` : 'folders uncapped'}`,
     own(folder, uid) {
       // The folder only: what is inside is the learner's doing, and walking it as root could follow their links.
       if (uid !== undefined) chownSync(folder, uid, uid);
@@ -130,7 +141,7 @@ export function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Launc
   if (limited) {
     limitDetection = { reason: `${limitDetection.backend!.kind} limits did not work here: ${limited}` };
     launcher.limits = limitDetection;
-    launcher.summary = launcher.summary.replace(/limits by .*$/, 'no resource limits');
+    launcher.summary = launcher.summary.replace(/limits by [^)]*\)/, 'no resource limits');
   }
   return launcher;
 }
@@ -298,5 +309,6 @@ export function logConfinement(launcher: Launcher): void {
   if (launcher.confined) {
     log.info('learner shells are confined', { how: launcher.summary });
     if (!launcher.limits.backend) log.warn('learner shells run without memory, process and CPU limits', { reason: launcher.limits.reason });
+    if (!launcher.folderCap.cap) log.warn('learners\' folders have no size cap', { reason: launcher.folderCap.reason });
   } else log.warn('learner shells are NOT confined: they run as the lab\'s own user, with its files and network', { reason: launcher.reason });
 }

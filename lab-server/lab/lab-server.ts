@@ -18,8 +18,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher } from '../confinement/confinement.ts';
-import type { LearnerLimits } from '../confinement/cgroup-limits.ts';
+import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher, type LearnerLimits } from '../confinement/confinement.ts';
 import type { LoadedLesson } from '../lesson/load.ts';
 import { log } from '../log.ts';
 import { SandboxHost } from '../sandbox/sandbox-host.ts';
@@ -96,7 +95,7 @@ class Refusal extends Error {
 }
 
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
-  const launcher = options.launcher ?? detectConfinement(options.limits ?? DEFAULT_LIMITS);
+  const launcher = options.launcher ?? (await detectConfinement(options.limits ?? DEFAULT_LIMITS));
   if (!options.launcher) logConfinement(launcher);
   if (!isLoopback(options.host) && !launcher.confined)
     throw new Error(`refusing to listen on ${options.host}: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing, or serve on 127.0.0.1 for yourself alone`);
@@ -129,6 +128,26 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     tools: join(options.dataDir, 'shell-files', learner.folder, lessonId),
     private: join(options.dataDir, 'private', learner.folder, lessonId),
   });
+  const folderCap = launcher.confined ? launcher.folderCap.cap : undefined;
+  /** Each learner's folder is capped once, before anything of theirs runs; every lesson of theirs waits for it. */
+  const cappedFolders = new Map<string, Promise<void>>();
+  const learnerFolder = (folder: string) => join(options.dataDir, 'learners', folder);
+  const capFolder = (learner: Learner): Promise<void> => {
+    if (!folderCap) return Promise.resolve();
+    let capped = cappedFolders.get(learner.folder);
+    if (!capped) {
+      capped = folderCap.attach(learnerFolder(learner.folder), join(options.dataDir, 'private', learner.folder, 'folder.ext4')).then((warning) => {
+        if (warning) log.warn('learner folder left without a size cap', { learner: learner.folder.slice(0, 8), reason: warning });
+      });
+      cappedFolders.set(learner.folder, capped);
+      capped.catch(() => cappedFolders.delete(learner.folder));
+    }
+    return capped;
+  };
+  const uncapFolder = async (folder: string) => {
+    cappedFolders.delete(folder);
+    await folderCap?.detach(learnerFolder(folder));
+  };
   const uidOf = (learner: Learner) => (launcher.confined && launcher.perLearnerUid ? LEARNER_UID_BASE + learner.serial : undefined);
 
   /** A learner-to-be for the warm pool: folder, cluster and shell made, owned by no session (its id is thrown away). */
@@ -151,6 +170,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     if (sandbox) for (const clusterToken of store.clusterTokensOf(learner.serial)) sandbox.removeCluster(clusterToken);
     store.deleteLearner(learner.serial);
+    await uncapFolder(learner.folder);
     for (const part of ['learners', 'shell-files', 'private']) await rm(join(options.dataDir, part, learner.folder), { recursive: true, force: true });
     if (launcher.confined) launcher.limitGroup(learner.folder)?.remove();
     log.info('lab learner ended', { learner: learner.folder.slice(0, 8) });
@@ -173,10 +193,12 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     let runtime = runtimes.get(key);
     if (!runtime) {
       if (runtimes.size >= maxShells) return Promise.reject(new Refusal(503, `the lab runs as many shells as it may (${maxShells}); try again when someone has left`));
-      runtime = LessonRuntime.open({
-        lesson, learner: learner.serial, store, clusters,
-        workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: pathsOf(learner, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
-      });
+      runtime = capFolder(learner).then(() =>
+        LessonRuntime.open({
+          lesson, learner: learner.serial, store, clusters,
+          workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: pathsOf(learner, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
+        }),
+      );
       runtimes.set(key, runtime);
       runtime.catch(() => runtimes.delete(key));
     }
@@ -351,6 +373,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       token.close();
       for (const client of wss.clients) client.terminate();
       for (const runtime of runtimes.values()) (await runtime.catch(() => undefined))?.close();
+      await Promise.all([...cappedFolders.keys()].map((folder) => uncapFolder(folder).catch((error) => log.warn('a learner folder did not unmount', { folder: folder.slice(0, 8), error: String(error) }))));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Browsers keep idle keep-alive connections open; they would hold close() for minutes.
       server.closeAllConnections();

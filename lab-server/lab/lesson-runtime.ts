@@ -67,6 +67,7 @@ export class LessonRuntime {
     this.listeners.add(listener);
     for (const [step, { status, results }] of this.lastStatus) listener({ type: 'step', step, status, results });
     if (this.lastProbes) listener({ type: 'probes', probes: this.lastProbes });
+    if (this.workspace.kubeconfigProblem) listener({ type: 'error', message: this.workspace.kubeconfigProblem });
     if (this.listeners.size === 1) this.rewatch();
     return () => {
       this.listeners.delete(listener);
@@ -174,9 +175,10 @@ export class LessonRuntime {
     this.store.clearProgress(this.learner, this.lesson.lesson.id);
     void this.workspace.setKubeconfig(kubeconfig).then(() => {
       this.broadcast({ type: 'reset', progress: this.progress() });
+      if (this.workspace.kubeconfigProblem) this.broadcast({ type: 'error', message: this.workspace.kubeconfigProblem });
       if (watched) this.watch(watched);
       else this.rewatch();
-    });
+    }, (error: Error) => this.broadcast({ type: 'error', message: `the new cluster is up, but the lab could not save its kubeconfig (${error.message}); its log says more` }));
     return undefined;
   }
 

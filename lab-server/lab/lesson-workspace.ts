@@ -45,6 +45,8 @@ export class LessonWorkspace {
   readonly checksKubeconfig: string;
   readonly scrollbackFile: string;
   private target: Endpoint | undefined;
+  /** Why the learner's kubeconfig could not be written last time, in words for their page. */
+  kubeconfigProblem: string | undefined;
   private readonly options: WorkspaceOptions;
   private readonly environment: LearnerEnvironment;
   private readonly tunnel: { tunnel: ClusterTunnel; socket: string } | undefined;
@@ -83,14 +85,29 @@ export class LessonWorkspace {
     return workspace;
   }
 
-  /** Written on every open and after a reset: a restarted sandbox listens on a new port, a reset cluster has a new token. */
+  /**
+   * Written on every open and after a reset: a restarted sandbox listens on a
+   * new port, a reset cluster has a new token. The checks' copy always is;
+   * the learner's may not be (their folder is full, or they put something in
+   * its way), and then `kubeconfigProblem` says so in words for their page,
+   * while their shell still starts so that they can make room.
+   */
   async setKubeconfig(kubeconfig: string): Promise<void> {
     await writeFile(this.checksKubeconfig, kubeconfig, { mode: 0o600 });
     const learnerFile = join(this.options.paths.folder, 'kubeconfig');
-    if (!this.tunnel) return writeFile(learnerFile, kubeconfig, { mode: 0o600 });
-    const tunnelled = tunnelledKubeconfig(kubeconfig);
-    this.target = tunnelled.target;
-    writeLearnerFile(learnerFile, tunnelled.kubeconfig, this.options.uid);
+    try {
+      if (!this.tunnel) await writeFile(learnerFile, kubeconfig, { mode: 0o600 });
+      else {
+        const tunnelled = tunnelledKubeconfig(kubeconfig);
+        this.target = tunnelled.target;
+        writeLearnerFile(learnerFile, tunnelled.kubeconfig, this.options.uid);
+      }
+      this.kubeconfigProblem = undefined;
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'your folder is full; delete files you no longer need there, then press Reset' : message;
+      this.kubeconfigProblem = `your kubeconfig (${this.environment.env.KUBECONFIG}) could not be written, so kubectl does not reach your cluster: ${why}`;
+    }
   }
 
   /** A new shell for this lesson, confined when the lab can. */

@@ -19,7 +19,7 @@ export async function benchConfinement(): Promise<BenchResult[]> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
   const host = await SandboxHost.start({ port: 0 });
-  const confined = detectConfinement();
+  const confined = await detectConfinement();
   try {
     const modes: [string, Launcher][] = [['unconfined', { confined: false, reason: 'benchmark' }]];
     if (confined.confined) modes.push(['confined', confined]);

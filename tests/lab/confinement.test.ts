@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { LabSocket, startLab, type TestLab } from '../helpers/lab.ts';
-import { detectConfinement } from '../../lab-server/confinement/confinement.ts';
+import { DEFAULT_LIMITS, detectConfinement } from '../../lab-server/confinement/confinement.ts';
 
-const launcher = detectConfinement();
+const launcher = await detectConfinement();
 const skip = launcher.confined ? false : `learner shells cannot be confined on this machine: ${launcher.reason}`;
+const capSkip = launcher.confined && !launcher.folderCap.cap ? `learners' folders cannot be capped on this machine: ${launcher.folderCap.reason}` : false;
+const FOLDER_MIB = 48;
 const SERVER_SECRET = 'server-only-secret-5f1c0d9a';
 const TOKEN = 'confinement-test-token-0123456789';
 
@@ -33,7 +35,7 @@ async function run(page: LabSocket, command: string, ms = 30_000): Promise<strin
 describe('a learner\'s shell', { skip }, () => {
   before(async () => {
     process.env.LABPATH_TEST_SERVER_SECRET = SERVER_SECRET;
-    lab = await startLab({ accessToken: TOKEN });
+    lab = await startLab({ accessToken: TOKEN, limits: { ...DEFAULT_LIMITS, folderBytes: FOLDER_MIB * 1048576 } });
     [a, b] = [await (await lab.learner()).connect(), await (await lab.learner()).connect()];
     await Promise.all([a.waitForOutput(/\$ $/), b.waitForOutput(/\$ $/)]);
   });
@@ -127,5 +129,23 @@ describe('a learner\'s shell', { skip }, () => {
     assert.doesNotMatch(out, /eth|ens|veth/);
     await run(a, 'for i in 1 2 3; do kubectl get ns default -o name; done');
     assert.doesNotMatch(a.output, /Traceback|Exception ignored/, 'the tunnel prints nothing into the terminal');
+  });
+
+  it('fills its own folder only up to its cap, and no one else\'s', { skip: capSkip }, async () => {
+    // Without its kubeconfig, whose own blocks would otherwise be enough for the lab to write it again.
+    const full = await run(a, 'rm /lab/kubeconfig; head -c 100M /dev/zero > /lab/fill; echo fill=$?; df -m --output=size /lab | tail -1; wc -c < /lab/fill', 60_000);
+    assert.match(full, /No space left on device/);
+    const [, size, written] = full.trim().split(/\r?\n/).slice(-3).map((line) => Number(line.trim()));
+    assert.ok(size! <= FOLDER_MIB && size! >= FOLDER_MIB - 8, `the folder is ${size} MiB`);
+    assert.ok(written! < FOLDER_MIB * 1048576, `${written} bytes were written`);
+    assert.match(await run(b, 'head -c 8M /dev/zero > /lab/eight && echo b-wrote'), /^b-wrote\r?$/m, 'the other learner still has room');
+    a.send({ type: 'reset' });
+    const problem = await a.waitForMessage((m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error' && /kubeconfig/.test(m.message), 'the page is told its kubeconfig could not be written', 30_000);
+    assert.match(problem.message, /your folder is full/);
+    assert.match(await run(a, 'rm /lab/fill && echo room > /lab/again && cat /lab/again'), /^room\r?$/m, 'deleting makes room again');
+    const resets = a.messages.filter((m) => m.type === 'reset').length;
+    a.send({ type: 'reset' });
+    await a.waitForMessage((m): m is Extract<typeof m, { type: 'reset' }> => m.type === 'reset' && a.messages.filter((r) => r.type === 'reset').length > resets, 'a second reset', 30_000);
+    assert.match(await run(a, 'kubectl get ns default -o name'), /namespace\/default/, 'with room, the next reset writes the kubeconfig again');
   });
 });

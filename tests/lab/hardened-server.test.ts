@@ -202,7 +202,7 @@ describe('TLS', () => {
 
 describe('a shell that cannot start', () => {
   it('is reported to the page with its reason and retried with a growing delay, not in a loop', async () => {
-    const real = detectConfinement();
+    const real = await detectConfinement();
     if (!real.confined) return;
     const failing: ConfinedLauncher = { ...real, command: () => ['/bin/sh', '-c', 'echo "bwrap: setting up uid map: Permission denied" >&2; exit 1'] };
     await withLab({ launcher: failing }, async (own) => {
