@@ -32,8 +32,8 @@ export interface FolderCap {
    * Says why when the folder stays uncapped: its files do not fit.
    */
   attach(folder: string, image: string): Promise<string | undefined>;
-  /** Unmounts the folder's filesystem if it is mounted; a learner process still inside keeps it until it ends. */
-  detach(folder: string): Promise<void>;
+  /** Unmounts the folders' filesystems where they are mounted; a learner process still inside keeps one until it ends. */
+  detach(folders: string[]): Promise<void>;
 }
 
 export type FolderCapDetection = { cap: FolderCap } | { cap?: undefined; reason: string };
@@ -65,7 +65,7 @@ async function probe(bytes: number, tools: CapTools): Promise<FolderCapDetection
   } catch (error) {
     return { reason: `a test folder image could not be made and mounted (${(error as Error).message.trim().split('\n').slice(-2).join(' ')}); this machine may not allow loop devices here` };
   } finally {
-    await cap.detach(folder).catch(() => undefined);
+    await cap.detach([folder]).catch(() => undefined);
     rmSync(base, { recursive: true, force: true });
   }
 }
@@ -76,23 +76,32 @@ function folderCap(bytes: number, tools: CapTools): FolderCap {
     async attach(folder, image) {
       if (isMountPoint(folder)) return undefined;
       mkdirSync(dirname(image), { recursive: true, mode: 0o700 });
-      const fresh = !existsSync(image);
-      if (fresh) await makeImage(image, bytes, tools.mkfs);
       mkdirSync(folder, { recursive: true, mode: 0o700 });
+      const fresh = !existsSync(image);
       const earlier = fresh && readdirSync(folder).length > 0 ? `${folder}.before-cap` : undefined;
       if (earlier) {
         // Files from before the cap: set aside, then copied in, so that none is left hidden under the mount.
         renameSync(folder, earlier);
         mkdirSync(folder, { mode: 0o700 });
       }
-      await run(tools.mount, ['-o', MOUNT_OPTIONS, image, folder]);
+      try {
+        const partial = fresh ? await sparseFile(`${image}.new`, bytes) : '';
+        // One program started for both: every start forks the lab's whole process, which costs the lab's event loop dearly.
+        await run('/bin/sh', ['-c', FORMAT_AND_MOUNT, 'labpath-folder-cap', tools.mkfs, tools.mount, partial, image, folder]);
+      } catch (error) {
+        if (earlier) {
+          rmSync(folder, { recursive: true, force: true });
+          renameSync(earlier, folder);
+        }
+        throw error;
+      }
       // The filesystem's root stands for the folder: the lab's, as the folder was.
       await chmod(folder, 0o700);
       if (!earlier) return undefined;
       try {
         await run('cp', ['-a', '--', `${earlier}/.`, `${folder}/`]);
       } catch (error) {
-        await this.detach(folder);
+        await this.detach([folder]);
         rmSync(folder, { recursive: true, force: true });
         renameSync(earlier, folder);
         rmSync(image, { force: true });
@@ -101,26 +110,34 @@ function folderCap(bytes: number, tools: CapTools): FolderCap {
       await rm(earlier, { recursive: true, force: true });
       return undefined;
     },
-    async detach(folder) {
-      // Lazy: a learner's process that has not quite ended does not keep the lab from closing.
-      if (isMountPoint(folder)) await run(tools.umount, ['--lazy', folder]);
+    async detach(folders) {
+      const mounted = folders.filter(isMountPoint);
+      // Lazy: a learner's process that has not quite ended does not keep the lab from closing. One umount for all: each program started forks the lab.
+      if (mounted.length > 0) await run(tools.umount, ['--lazy', '--', ...mounted]);
     },
   };
 }
 
-/** A sparse file, formatted: space on the host is taken only as the learner writes. */
-async function makeImage(image: string, bytes: number, mkfs: string): Promise<void> {
-  const partial = `${image}.new`;
-  const file = await open(partial, 'w', 0o600);
+/** A sparse file of `bytes`: space on the host is taken only as the learner writes. */
+async function sparseFile(path: string, bytes: number): Promise<string> {
+  const file = await open(path, 'w', 0o600);
   try {
     await file.truncate(bytes);
   } finally {
     await file.close();
   }
-  // No reserved blocks (the learner's is the whole cap), a small journal, no discard pass over a file that is all holes.
-  await run(mkfs, ['-q', '-F', '-m', '0', '-J', 'size=4', '-E', 'nodiscard', '-L', 'labpath-folder', partial]);
-  renameSync(partial, image);
+  return path;
 }
+
+/**
+ * `sh -c FORMAT_AND_MOUNT name MKFS MOUNT PARTIAL IMAGE FOLDER`: formats a
+ * new image (when PARTIAL names one) with no reserved blocks (the whole cap is
+ * the learner's), a small journal and no discard pass over a file that is all
+ * holes, puts it in place, then mounts IMAGE on FOLDER.
+ */
+const FORMAT_AND_MOUNT = `set -e
+if [ -n "$3" ]; then "$1" -q -F -m 0 -J size=4 -E nodiscard -L labpath-folder "$3"; mv -f -- "$3" "$4"; fi
+exec "$2" -o ${MOUNT_OPTIONS} -- "$4" "$5"`;
 
 /** Whether `path` is a mount point in the lab's mount namespace, from /proc/self/mountinfo (a folder on the same device as its parent can still be one). */
 export function isMountPoint(path: string): boolean {

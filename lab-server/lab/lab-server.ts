@@ -144,9 +144,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     return capped;
   };
-  const uncapFolder = async (folder: string) => {
-    cappedFolders.delete(folder);
-    await folderCap?.detach(learnerFolder(folder));
+  const uncapFolders = async (folders: string[]) => {
+    for (const folder of folders) cappedFolders.delete(folder);
+    await folderCap?.detach(folders.map(learnerFolder));
   };
   const uidOf = (learner: Learner) => (launcher.confined && launcher.perLearnerUid ? LEARNER_UID_BASE + learner.serial : undefined);
 
@@ -170,7 +170,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     if (sandbox) for (const clusterToken of store.clusterTokensOf(learner.serial)) sandbox.removeCluster(clusterToken);
     store.deleteLearner(learner.serial);
-    await uncapFolder(learner.folder);
+    await uncapFolders([learner.folder]);
     for (const part of ['learners', 'shell-files', 'private']) await rm(join(options.dataDir, part, learner.folder), { recursive: true, force: true });
     if (launcher.confined) launcher.limitGroup(learner.folder)?.remove();
     log.info('lab learner ended', { learner: learner.folder.slice(0, 8) });
@@ -300,7 +300,10 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       // First in the head: a script after a stylesheet would wait for it.
       page = html
         .replace('<meta charset="utf-8">', `<meta charset="utf-8">${socket}`)
-        .replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}</head>`);
+        .replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}</head>`)
+        // Laid out with the panel from the first paint: shown later by script, the whole page would move and be laid out again.
+        .replace(/<body(?=[\s>])/, '<body data-lab="on"')
+        .replace(/(<aside [^>]*data-lab-panel[^>]*?) hidden(?=[\s>])/, '$1');
     }
     res.setHeader('content-security-policy', contentSecurityPolicy(inlineScriptHashes(page)));
     return page;
@@ -373,7 +376,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       token.close();
       for (const client of wss.clients) client.terminate();
       for (const runtime of runtimes.values()) (await runtime.catch(() => undefined))?.close();
-      await Promise.all([...cappedFolders.keys()].map((folder) => uncapFolder(folder).catch((error) => log.warn('a learner folder did not unmount', { folder: folder.slice(0, 8), error: String(error) }))));
+      await uncapFolders([...cappedFolders.keys()]).catch((error) => log.warn('learner folders did not all unmount', { error: String(error) }));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Browsers keep idle keep-alive connections open; they would hold close() for minutes.
       server.closeAllConnections();

@@ -5,8 +5,6 @@
  */
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-// Inlined and added by hand: the chunk loads after the page, outside Astro's page styles.
-import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { ProbeState, ServerMessage } from '../../lab-server/lab/protocol.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
 
@@ -26,12 +24,6 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
   let ws: WebSocket | undefined;
   let attempt = 0;
   connect();
-
-  const style = document.createElement('style');
-  style.textContent = xtermCss;
-  document.head.append(style);
-  panel.hidden = false;
-  document.body.dataset.lab = 'on';
 
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
   const term = new Terminal({

@@ -20,7 +20,7 @@ describe('a learner folder cap', { skip }, () => {
     base = await mkdtemp(join(tmpdir(), 'labpath-cap-test-'));
   });
   after(async () => {
-    for (const name of ['fresh', 'earlier', 'too-big']) await cap.detach(join(base, name)).catch(() => undefined);
+    await cap.detach(['fresh', 'earlier', 'too-big'].map((name) => join(base, name))).catch(() => undefined);
     await rm(base, { recursive: true, force: true });
   });
 
@@ -35,7 +35,7 @@ describe('a learner folder cap', { skip }, () => {
     assert.ok(blocks * 512 < size / 2, `the image is sparse (${blocks * 512} of ${size} bytes on disk)`);
     await writeFile(join(folder, 'kept'), 'kept');
     await cap.attach(folder, image);
-    await cap.detach(folder);
+    await cap.detach([folder]);
     assert.ok(!isMountPoint(folder));
     assert.ok(!existsSync(join(folder, 'kept')), 'the file was in the image, not under it');
     await cap.attach(folder, image);
