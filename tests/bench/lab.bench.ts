@@ -1,10 +1,17 @@
 /**
  * The lab as a learner first meets it: from opening a step page to a shell
  * prompt in its terminal, in Chromium. Keystroke echo is in terminal.bench.ts.
+ * Beside it, the same browser opening a bare page that only draws a prompt
+ * with xterm.js: what this machine's browser needs before any lab work, so
+ * that a missed goal can be told apart from a slow machine.
  */
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { launchBrowser } from '../helpers/chromium.ts';
 import { startLab } from '../helpers/lab.ts';
-import { LESSON_ID } from '../helpers/paths.ts';
+import { LESSON_ID, ROOT } from '../helpers/paths.ts';
 import { median, type BenchResult } from './measure.ts';
 
 const PAGE_LOADS = 7;
@@ -12,33 +19,64 @@ const PAGE_LOADS = 7;
 export async function benchLab(): Promise<BenchResult[]> {
   // As labpath serve runs: one learner environment kept ready per lesson.
   const lab = await startLab({ warmShells: 1 });
+  const bare = await bareTerminalPage();
   const browser = await launchBrowser();
   try {
     // A new learner each time: a new session, cluster and shell, as a first visit is.
-    // Timed inside the page, from the start of navigation (performance.timeOrigin) to the moment the
-    // prompt is in the terminal's rows, so the automation's own round trips do not count.
-    const loads: number[] = [];
-    for (let i = 0; i < PAGE_LOADS; i++) {
-      const context = await browser.browser()!.newContext();
-      const page = await context.newPage();
-      await page.addInitScript(() => {
-        const seen = window as unknown as { labpathPrompt?: number };
-        new MutationObserver(() => {
-          const rows = document.querySelector('[data-terminal] .xterm-rows')?.textContent ?? '';
-          if (seen.labpathPrompt === undefined && /lesson [#$]/.test(rows)) seen.labpathPrompt = performance.now();
-        }).observe(document, { subtree: true, childList: true, characterData: true });
-      });
-      await page.goto(`${lab.server.url}/lessons/${LESSON_ID}/namespaces/`);
-      await page.waitForFunction(() => (window as unknown as { labpathPrompt?: number }).labpathPrompt, undefined, { timeout: 20_000 });
-      loads.push(await page.evaluate(() => (window as unknown as { labpathPrompt: number }).labpathPrompt));
-      await context.close();
-    }
-    const page = median(loads);
+    const page = median(await promptTimes(browser, `${lab.server.url}/lessons/${LESSON_ID}/namespaces/`));
+    const floor = median(await promptTimes(browser, bare.url));
     return [
       { name: 'lab: step page opened to a shell prompt in its terminal (new learner, from navigation start), median', value: Number(page.toFixed(0)), unit: 'ms', goal: '< 300', met: page < 300 },
+      { name: 'lab: a bare page drawing a prompt with xterm.js alone, same browser (this machine\'s floor), median', value: Number(floor.toFixed(0)), unit: 'ms', goal: 'reported', met: true },
     ];
   } finally {
     await browser.close();
+    bare.close();
     await lab.server.close();
   }
+}
+
+/**
+ * Opens `url` in a fresh browser context each time, as a first visit, and
+ * times inside the page, from the start of navigation (performance.timeOrigin)
+ * to the moment a prompt is in the terminal's rows, so that the automation's
+ * own round trips do not count.
+ */
+async function promptTimes(browser: BrowserContext, url: string): Promise<number[]> {
+  const loads: number[] = [];
+  for (let i = 0; i < PAGE_LOADS; i++) {
+    const context = await browser.browser()!.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const seen = window as unknown as { labpathPrompt?: number };
+      new MutationObserver(() => {
+        const rows = document.querySelector('.xterm-rows')?.textContent ?? '';
+        if (seen.labpathPrompt === undefined && /lesson [#$]/.test(rows)) seen.labpathPrompt = performance.now();
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { labpathPrompt?: number }).labpathPrompt, undefined, { timeout: 20_000 });
+    loads.push(await page.evaluate(() => (window as unknown as { labpathPrompt: number }).labpathPrompt));
+    await context.close();
+  }
+  return loads;
+}
+
+/** A page with nothing but an xterm.js terminal that writes a prompt, its script and styles as the lab serves its own. */
+async function bareTerminalPage(): Promise<{ url: string; close(): void }> {
+  const xterm = join(ROOT, 'node_modules', '@xterm', 'xterm');
+  const files: Record<string, [string, Buffer]> = {
+    '/xterm.mjs': ['text/javascript', await readFile(join(xterm, 'lib', 'xterm.mjs'))],
+    '/xterm.css': ['text/css', await readFile(join(xterm, 'css', 'xterm.css'))],
+    '/': ['text/html; charset=utf-8', Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>xterm.js alone</title><link rel="stylesheet" href="/xterm.css"><link rel="modulepreload" href="/xterm.mjs"></head><body><div id="terminal" style="width:40rem;height:25rem"></div><script type="module">import { Terminal } from '/xterm.mjs'; const term = new Terminal({ fontFamily: 'monospace', fontSize: 14 }); term.open(document.getElementById('terminal')); term.write('default lesson $ ');</script></body></html>`)],
+  };
+  const server = createServer((req, res) => {
+    const file = files[req.url ?? '/'];
+    if (!file) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file[0], 'content-length': file[1].length }).end(file[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
