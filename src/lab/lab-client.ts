@@ -150,9 +150,14 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
     showNotice('This step unlocks when the one before it passes its checks.');
   });
 
-  addRunButtons(send, term);
-  wireButtons(panel, send, stepId);
-  wireSplitter(panel);
+  // After the terminal's first frame: these change the lesson text (and so its layout), which the prompt need not wait for.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      addRunButtons(send, term);
+      wireButtons(panel, send, stepId);
+      wireSplitter(panel);
+    }),
+  );
 }
 
 const PROBE_TEXT: Record<ProbeState['state'], string> = { allowed: 'allowed', denied: 'denied (dropped)', refused: 'refused (nothing listens)', unavailable: 'not possible yet' };
