@@ -15,6 +15,8 @@ import { LESSON_ID, ROOT } from '../helpers/paths.ts';
 import { median, type BenchResult } from './measure.ts';
 
 const PAGE_LOADS = 7;
+/** Between loads: a closed context's renderer is torn down in the background, and would otherwise share the next load's cores. */
+const SETTLE_MS = 1000;
 
 export async function benchLab(): Promise<BenchResult[]> {
   // As labpath serve runs: one learner environment kept ready per lesson.
@@ -58,6 +60,7 @@ async function promptTimes(browser: BrowserContext, url: string): Promise<number
     await page.waitForFunction(() => (window as unknown as { labpathPrompt?: number }).labpathPrompt, undefined, { timeout: 20_000 });
     loads.push(await page.evaluate(() => (window as unknown as { labpathPrompt: number }).labpathPrompt));
     await context.close();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   }
   return loads;
 }
