@@ -71,5 +71,20 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') res.end();
+  else if (immutable && info.size <= MAX_HELD_BYTES) res.end(await heldAsset(file));
   else createReadStream(file).pipe(res);
+}
+
+/** A hashed asset up to this size is held in memory once read: the terminal's code goes out in one write, not a stream of reads that waits on a busy event loop. */
+const MAX_HELD_BYTES = 2 * 1024 * 1024;
+const held = new Map<string, Promise<Buffer>>();
+
+function heldAsset(file: string): Promise<Buffer> {
+  let content = held.get(file);
+  if (!content) {
+    content = readFile(file);
+    held.set(file, content);
+    content.catch(() => held.delete(file));
+  }
+  return content;
 }
