@@ -54,7 +54,7 @@ export class ObjectStore {
       const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
       bucket.set(objectKey(object.metadata.namespace, object.metadata.name), object);
       this.objects.set(resource, bucket);
-      this.size(resource, object);
+      this.size(resource, object, Buffer.byteLength(JSON.stringify(object)));
       this.revision = Math.max(this.revision, Number(object.metadata.resourceVersion ?? 0));
     }
     // A watch from before the restart cannot be replayed: it gets 410 and relists.
@@ -102,10 +102,11 @@ export class ObjectStore {
     const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
     const existed = bucket.has(key);
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.revision) } };
-    this.persistence?.put(resource, stored, this.revision);
+    const json = JSON.stringify(stored);
+    this.persistence?.put(resource, stored, json, this.revision);
     bucket.set(key, stored);
     this.objects.set(resource, bucket);
-    this.size(resource, stored);
+    this.size(resource, stored, Buffer.byteLength(json));
     this.record({ resourceVersion: this.revision, type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored });
     return stored;
   }
@@ -116,7 +117,7 @@ export class ObjectStore {
     if (!bucket || !current) return undefined;
     this.persistence?.remove(resource, namespace, name, this.revision + 1);
     bucket.delete(objectKey(namespace, name));
-    this.size(resource, current, true);
+    this.size(resource, current, undefined);
     const gone = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.revision) } };
     this.record({ resourceVersion: this.revision, type: 'DELETED', resource, object: gone });
     return gone;
@@ -133,12 +134,12 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
-  private size(resource: string, object: KubeObject, removed = false): void {
+  /** Counts `object` at `bytes` from now on; undefined: it is gone. */
+  private size(resource: string, object: KubeObject, bytes: number | undefined): void {
     const key = `${resource}/${objectKey(object.metadata.namespace, object.metadata.name)}`;
     this.totalBytes -= this.sizes.get(key) ?? 0;
-    if (removed) this.sizes.delete(key);
+    if (bytes === undefined) this.sizes.delete(key);
     else {
-      const bytes = Buffer.byteLength(JSON.stringify(object));
       this.sizes.set(key, bytes);
       this.totalBytes += bytes;
     }

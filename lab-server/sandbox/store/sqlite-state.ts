@@ -18,7 +18,8 @@ export interface StoredCluster {
 }
 
 export interface ObjectPersistence {
-  put(resource: string, object: KubeObject, revision: number): void;
+  /** `json`: the object as JSON, serialized once by the store for its own count too. */
+  put(resource: string, object: KubeObject, json: string, revision: number): void;
   remove(resource: string, namespace: string | undefined, name: string, revision: number): void;
 }
 
@@ -82,8 +83,8 @@ export class SqliteState {
       }
     };
     return {
-      put: (resource, object, rv) => inTransaction(() => {
-        put.run(token, resource, object.metadata.namespace ?? '', object.metadata.name, JSON.stringify(object));
+      put: (resource, object, json, rv) => inTransaction(() => {
+        put.run(token, resource, object.metadata.namespace ?? '', object.metadata.name, json);
         revision.run(rv, token);
       }),
       remove: (resource, namespace, name, rv) => inTransaction(() => {
