@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseMountinfo, type Mount } from './mountinfo.ts';
 
 export interface CgroupLimits {
   memoryBytes: number;
@@ -75,28 +76,8 @@ export function detectLimits(view: CgroupView, root: boolean): LimitDetection {
   return { reason: reasons.join('; ') };
 }
 
-interface CgroupMount {
-  mountPoint: string;
-  /** The cgroup path the mount shows at its mount point ("/" unless the mount is of a subtree). */
-  root: string;
-  fsType: string;
-  superOptions: string[];
-}
-
-function cgroupMounts(mountinfo: string): CgroupMount[] {
-  return mountinfo.split('\n').flatMap((line) => {
-    // "36 35 0:30 / /sys/fs/cgroup/memory rw,relatime shared:1 - cgroup cgroup rw,memory"
-    const [left, right] = line.split(' - ');
-    if (!left || !right) return [];
-    const fields = left.split(' ');
-    const [fsType, , options] = right.split(' ');
-    if (fsType !== 'cgroup' && fsType !== 'cgroup2') return [];
-    return [{ root: unescapeMount(fields[3]!), mountPoint: unescapeMount(fields[4]!), fsType, superOptions: (options ?? '').split(',') }];
-  });
-}
-
-function unescapeMount(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+function cgroupMounts(mountinfo: string): Mount[] {
+  return parseMountinfo(mountinfo).filter((mount) => mount.fsType === 'cgroup' || mount.fsType === 'cgroup2');
 }
 
 /** The lab's own cgroup path in the hierarchy holding `controller` (v1), or in the unified one (v2: controller ""). */
@@ -110,7 +91,7 @@ function ownPath(cgroup: string, controller: string): string | undefined {
 }
 
 /** Where the lab's own cgroup is on disk in `mount`, or undefined when the mount does not show it. */
-function onDisk(mount: CgroupMount, path: string): string | undefined {
+function onDisk(mount: Mount, path: string): string | undefined {
   const root = mount.root === '/' ? '' : mount.root;
   if (root && path !== root && !path.startsWith(`${root}/`)) return undefined;
   return join(mount.mountPoint, path.slice(root.length));

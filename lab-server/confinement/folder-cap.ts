@@ -9,12 +9,13 @@
  * are limited only by the disk, and the lab says so.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { chmod, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { onPath } from '../terminal/host-tools.ts';
+import { mountPoints } from './mountinfo.ts';
 
 const run = promisify(execFile);
 
@@ -111,7 +112,8 @@ function folderCap(bytes: number, tools: CapTools): FolderCap {
       return undefined;
     },
     async detach(folders) {
-      const mounted = folders.filter(isMountPoint);
+      const now = mountPoints();
+      const mounted = folders.filter((folder) => isMountPoint(folder, now));
       // Lazy: a learner's process that has not quite ended does not keep the lab from closing. One umount for all: each program started forks the lab.
       if (mounted.length > 0) await run(tools.umount, ['--lazy', '--', ...mounted]);
     },
@@ -139,14 +141,7 @@ const FORMAT_AND_MOUNT = `set -e
 if [ -n "$3" ]; then "$1" -q -F -m 0 -J size=4 -E nodiscard -L labpath-folder "$3"; mv -f -- "$3" "$4"; fi
 exec "$2" -o ${MOUNT_OPTIONS} -- "$4" "$5"`;
 
-/** Whether `path` is a mount point in the lab's mount namespace, from /proc/self/mountinfo (a folder on the same device as its parent can still be one). */
-export function isMountPoint(path: string): boolean {
-  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return false;
-  const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((line) => {
-      const field = line.split(' ')[4];
-      return field !== undefined && unescape(field) === path;
-    });
+/** Whether `path` is a mount point in the lab's mount namespace (a folder on the same device as its parent can still be one). */
+export function isMountPoint(path: string, mounted = mountPoints()): boolean {
+  return mounted.has(path) && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }

@@ -18,9 +18,12 @@ export function kubectlPath(): string | undefined {
   return process.env.LABPATH_KUBECTL ?? onPath('kubectl');
 }
 
-/** Whether a shell with the system's PATH (/usr/local/bin:/usr/bin:/bin) finds `file` without help. */
+/** The system's folders a learner's shell searches, after the lab's own tools. */
+export const SYSTEM_BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'] as const;
+
+/** Whether a shell with the system's PATH finds `file` without help. */
 function onSystemPath(file: string): boolean {
-  return ['/usr/local/bin', '/usr/bin', '/bin'].includes(dirname(file));
+  return (SYSTEM_BIN_DIRS as readonly string[]).includes(dirname(file));
 }
 
 /** The folders of tools found outside the system's directories, for the learner's PATH. */

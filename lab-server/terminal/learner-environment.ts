@@ -7,15 +7,13 @@
  */
 import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SYSTEM_BIN_DIRS } from './host-tools.ts';
 import { fileURLToPath } from 'node:url';
 import { OC_OWN_VERBS } from '../cli/oc-verbs.ts';
 
 const LABPATH_CLI = fileURLToPath(new URL('../cli/labpath.ts', import.meta.url));
 /** Our implementations, reached through labpath; kubectl is the real one on PATH. */
 const SHIMMED_TOOLS = ['oc', 'virtctl'] as const;
-
-/** The system's directories a shell searches; the lab's tools come first. */
-const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Taken from the server's environment when set: the locale, so that a learner's terminal shows UTF-8 as the host does. */
 const PASSED_THROUGH = ['LANG', 'LC_ALL'] as const;
@@ -103,7 +101,7 @@ export async function prepareLearnerEnvironment(options: { layout: LearnerLayout
   }
   const home = join(seen.folder, 'home');
   const env: NodeJS.ProcessEnv = {
-    PATH: [join(seen.tools, 'bin'), SYSTEM_PATH, ...(options.extraPath ?? [])].join(':'),
+    PATH: [join(seen.tools, 'bin'), ...SYSTEM_BIN_DIRS, ...(options.extraPath ?? [])].join(':'),
     HOME: home,
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',

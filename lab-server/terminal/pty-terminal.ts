@@ -10,6 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { log } from '../log.ts';
 import * as pty from 'node-pty';
 
+/** What a shell that exits at once is quoted by: its last own output. */
+const OWN_TAIL_BYTES = 1024;
 /** Enough for a few screens of `oc describe`; older output is dropped first. */
 const SCROLLBACK_BYTES = 256 * 1024;
 const SAVE_DELAY_MS = 1000;
@@ -152,7 +154,9 @@ export class PtyTerminal {
 
   private output(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    this.ownTail = Buffer.concat([this.ownTail, chunk]).subarray(-1024);
+    // A copy of at most OWN_TAIL_BYTES: a flood's large reads are neither joined whole nor kept alive by a view into them.
+    const joined = chunk.length >= OWN_TAIL_BYTES ? chunk : Buffer.concat([this.ownTail, chunk]);
+    this.ownTail = Buffer.from(joined.subarray(-OWN_TAIL_BYTES));
     this.remember(chunk);
     for (const sink of this.sinks) sink.data(chunk);
     if (this.scrollbackFile && !this.saveTimer) this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
