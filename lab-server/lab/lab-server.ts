@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher, type LearnerLimits } from '../confinement/confinement.ts';
 import type { LoadedLesson } from '../lesson/load.ts';
@@ -26,7 +26,7 @@ import { AccessToken } from './access-token.ts';
 import { clientAddress, contentSecurityPolicy, HostAllowList, inlineScriptHashes, isLoopback, sameHostLocation, securityHeaders } from './http-guard.ts';
 import { serveConnection } from './lab-connection.ts';
 import { LessonRuntime, type ClusterSource } from './lesson-runtime.ts';
-import type { WorkspacePaths } from './lesson-workspace.ts';
+import { folderImage, learnerDirs, lessonPaths } from './data-layout.ts';
 import { PendingSessions } from './pending-sessions.ts';
 import { MAX_MESSAGE_BYTES } from './protocol.ts';
 import { newSessionId, SessionStore, WARM_ADDRESS, type Learner } from './session-store.ts';
@@ -123,20 +123,15 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const sessionTtlMs = options.sessionTtlMs ?? 14 * 24 * 3_600_000;
   const connections = new Map<string, number>();
 
-  const pathsOf = (learner: Learner, lessonId: string): WorkspacePaths => ({
-    folder: join(options.dataDir, 'learners', learner.folder, lessonId),
-    tools: join(options.dataDir, 'shell-files', learner.folder, lessonId),
-    private: join(options.dataDir, 'private', learner.folder, lessonId),
-  });
   const folderCap = launcher.confined ? launcher.folderCap.cap : undefined;
   /** Each learner's folder is capped once, before anything of theirs runs; every lesson of theirs waits for it. */
   const cappedFolders = new Map<string, Promise<void>>();
-  const learnerFolder = (folder: string) => join(options.dataDir, 'learners', folder);
+  const learnerFolder = (folder: string) => learnerDirs(options.dataDir, folder).folder;
   const capFolder = (learner: Learner): Promise<void> => {
     if (!folderCap) return Promise.resolve();
     let capped = cappedFolders.get(learner.folder);
     if (!capped) {
-      capped = folderCap.attach(learnerFolder(learner.folder), join(options.dataDir, 'private', learner.folder, 'folder.ext4')).then((warning) => {
+      capped = folderCap.attach(learnerFolder(learner.folder), folderImage(options.dataDir, learner.folder)).then((warning) => {
         if (warning) log.warn('learner folder left without a size cap', { learner: learner.folder.slice(0, 8), reason: warning });
       });
       cappedFolders.set(learner.folder, capped);
@@ -171,7 +166,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (sandbox) for (const clusterToken of store.clusterTokensOf(learner.serial)) sandbox.removeCluster(clusterToken);
     store.deleteLearner(learner.serial);
     await uncapFolders([learner.folder]);
-    for (const part of ['learners', 'shell-files', 'private']) await rm(join(options.dataDir, part, learner.folder), { recursive: true, force: true });
+    for (const dir of Object.values(learnerDirs(options.dataDir, learner.folder))) await rm(dir, { recursive: true, force: true });
     if (launcher.confined) launcher.limitGroup(learner.folder)?.remove();
     log.info('lab learner ended', { learner: learner.folder.slice(0, 8) });
   };
@@ -196,7 +191,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       runtime = capFolder(learner).then(() =>
         LessonRuntime.open({
           lesson, learner: learner.serial, store, clusters,
-          workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: pathsOf(learner, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
+          workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: lessonPaths(options.dataDir, learner.folder, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
         }),
       );
       runtimes.set(key, runtime);
@@ -220,7 +215,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     return undefined;
   };
 
-  const hosts = new HostAllowList({ port: options.port, listenHost: options.host, publicUrl });
+  let hosts = new HostAllowList({ port: options.port, listenHost: options.host, publicUrl });
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error) => {
       log.error('lab request failed', { url: req.url, error: error instanceof Error ? error.stack : String(error) });
@@ -253,10 +248,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [name, value] of Object.entries(securityHeaders(secure))) res.setHeader(name, value);
-    if (!hosts.allows(req.headers.host)) {
-      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('Misdirected request: this lab does not answer to that host name. Open it at its own address (labpath serve --public-url names it).\n');
-      return;
-    }
+    if (!hosts.allows(req.headers.host)) return text(res, 421, 'Misdirected request: this lab does not answer to that host name. Open it at its own address (labpath serve --public-url names it).');
     const url = new URL(req.url ?? '/', 'http://lab');
     if (token.required && url.searchParams.has('token')) {
       // The token from the instructor's link becomes a cookie, and leaves the address bar.
@@ -278,13 +270,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true });
     // A lesson step page hands out a session (pending until its WebSocket connects) to a browser that has none.
-    const step = /^\/lessons\/([a-z0-9-]+)\/[a-z0-9-]+\/$/.exec(url.pathname);
-    if (step && lessons.has(step[1]!) && !learner && !(sessionId && pending.has(sessionId))) {
+    const stepLesson = /^\/lessons\/([a-z0-9-]+)\/[a-z0-9-]+\/$/.exec(url.pathname)?.[1];
+    const lessonPage = stepLesson !== undefined && lessons.has(stepLesson) ? stepLesson : undefined;
+    if (lessonPage && !learner && !(sessionId && pending.has(sessionId))) {
       const refusal = full(clientAddress(req));
       if (refusal) return fullPage(res, refusal);
       res.setHeader('set-cookie', cookie(SESSION_COOKIE, pending.create(clientAddress(req)), secure));
     }
-    return serveStatic(options.siteDir, req, res, (html, response) => announceLab(html, response, step && lessons.has(step[1]!) ? step[1]! : undefined));
+    return serveStatic(options.siteDir, req, res, (html, response) => announceLab(html, response, lessonPage));
   }
 
   /**
@@ -364,7 +357,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   // With --port 0 the port is known only now: loopback names on it are this lab.
-  if (options.port === 0) Object.assign(hosts, new HostAllowList({ port, listenHost: options.host, publicUrl }));
+  if (options.port === 0) hosts = new HostAllowList({ port, listenHost: options.host, publicUrl });
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`,
@@ -402,13 +395,13 @@ function moveFirstLayoutFolders(dataDir: string, store: SessionStore, launcher: 
   for (const move of store.moves) {
     const from = join(dataDir, 'sessions', move.from);
     if (!existsSync(from)) continue;
-    const to = join(dataDir, 'learners', move.to);
-    mkdirSync(join(dataDir, 'learners'), { recursive: true, mode: 0o700 });
+    const to = learnerDirs(dataDir, move.to).folder;
+    mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
     renameSync(from, to);
     for (const lesson of readdirSync(to)) {
       const scrollback = join(to, lesson, 'home', '.labpath-scrollback');
       if (existsSync(scrollback)) {
-        const privateDir = join(dataDir, 'private', move.to, lesson);
+        const privateDir = lessonPaths(dataDir, move.to, lesson).private;
         mkdirSync(privateDir, { recursive: true, mode: 0o700 });
         renameSync(scrollback, join(privateDir, 'scrollback'));
       }

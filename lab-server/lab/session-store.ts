@@ -64,6 +64,11 @@ export function newSessionId(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** A learner's folder id: random, and nothing to do with their session id. */
+function newFolderId(): string {
+  return randomBytes(16).toString('hex');
+}
+
 export class SessionStore {
   private readonly db: Database;
   /** Folders to rename after opening a store of the first schema, whose folders were named by session id. */
@@ -79,7 +84,7 @@ export class SessionStore {
 
   /** A new learner, for a session id that is not in the store yet. */
   createLearner(sessionId: string, address: string): Learner {
-    const folder = randomBytes(16).toString('hex');
+    const folder = newFolderId();
     const now = new Date().toISOString();
     const row = this.db.prepare('INSERT INTO learners (session_hash, folder, address, created_at, last_seen) VALUES (?, ?, ?, ?, ?) RETURNING serial').get(sessionHash(sessionId), folder, address, now, now) as { serial: number };
     return { serial: row.serial, folder, address };
@@ -169,7 +174,7 @@ export class SessionStore {
       this.db.exec(SCHEMA);
       if (first) {
         for (const session of this.db.prepare('SELECT id, created_at, last_seen FROM sessions').all() as { id: string; created_at: string; last_seen: string }[]) {
-          const folder = randomBytes(16).toString('hex');
+          const folder = newFolderId();
           const { serial } = this.db.prepare('INSERT INTO learners (session_hash, folder, address, created_at, last_seen) VALUES (?, ?, ?, ?, ?) RETURNING serial').get(sessionHash(session.id), folder, 'unknown', session.created_at, session.last_seen) as { serial: number };
           this.db.prepare('INSERT INTO lesson_clusters (learner, lesson_id, cluster_token) SELECT ?, lesson_id, cluster_token FROM lesson_clusters_v1 WHERE session_id = ?').run(serial, session.id);
           this.db.prepare('INSERT INTO progress (learner, lesson_id, step_id, status, updated_at) SELECT ?, lesson_id, step_id, status, updated_at FROM progress_v1 WHERE session_id = ?').run(serial, session.id);
