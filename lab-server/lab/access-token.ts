@@ -35,10 +35,6 @@ export class AccessToken {
     return this.token !== undefined || this.file !== undefined;
   }
 
-  get value(): string | undefined {
-    return this.token;
-  }
-
   /** Whether `candidate` is the token, in time that does not depend on where they differ. */
   matches(candidate: string | undefined): boolean {
     if (!this.token || candidate === undefined) return false;

@@ -41,12 +41,8 @@ export class PendingSessions {
   }
 
   /** Takes a pending session out, as its page connects. */
-  take(id: string): boolean {
-    return this.sessions.delete(id);
-  }
-
-  get size(): number {
-    return this.sessions.size;
+  take(id: string): void {
+    this.sessions.delete(id);
   }
 
   private expire(now: number): void {

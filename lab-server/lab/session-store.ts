@@ -56,7 +56,7 @@ export interface FolderMove {
   to: string;
 }
 
-export function sessionHash(sessionId: string): string {
+function sessionHash(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex');
 }
 

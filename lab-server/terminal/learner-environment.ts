@@ -113,6 +113,6 @@ export async function prepareLearnerEnvironment(options: { layout: LearnerLayout
   return { cwd: view ? view.folder : join(layout.folder, 'lesson'), env, rcfile: join(seen.tools, 'bashrc') };
 }
 
-export function shellQuote(text: string): string {
+function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
