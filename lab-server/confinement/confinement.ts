@@ -96,7 +96,8 @@ export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS):
   const root = process.getuid?.() === 0;
   const tools = findTools(root);
   if (typeof tools === 'string') return { confined: false, reason: tools };
-  const extraBinds = codeAndToolPaths();
+  // The host's layout does not change while the lab runs: looked at once, not for every shell.
+  const binds: HostBinds = { system: systemArguments(), code: codeAndToolPaths() };
   let limitDetection: LimitDetection = detectLimits(currentCgroupView(), root);
   const folderCap = await detectFolderCap(limits.folderBytes, root);
   const groups = new Map<string, LimitGroup>();
@@ -129,7 +130,7 @@ export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS):
       }
       return group;
     },
-    command: (shell, group) => launchCommand(tools, shell, extraBinds, group),
+    command: (shell, group) => launchCommand(tools, shell, binds, group),
   };
   const probe = probeLaunch(launcher, undefined);
   if (probe) return { confined: false, reason: probe };
@@ -179,7 +180,13 @@ function codeAndToolPaths(): string[] {
   return [...CODE_PATHS.filter((p) => existsSync(p)), ...tools];
 }
 
-function launchCommand(tools: Tools, shell: SandboxedShell, codePaths: string[], group: LimitGroup | undefined): string[] {
+/** What every sandbox binds of the host: the system (bubblewrap arguments) and the lab's code and tools (paths). */
+interface HostBinds {
+  system: string[];
+  code: string[];
+}
+
+function launchCommand(tools: Tools, shell: SandboxedShell, binds: HostBinds, group: LimitGroup | undefined): string[] {
   const staged: string[] = [];
   // As root, a bound folder the learner's uid could not reach is staged first; otherwise bubblewrap opens it itself.
   const source = (path: string) => {
@@ -192,14 +199,14 @@ function launchCommand(tools: Tools, shell: SandboxedShell, codePaths: string[],
   const folder = source(shell.folder);
   const runDir = source(shell.runDir);
   const tunnel = shell.tunnelSocket && source(shell.tunnelSocket);
-  const code = codePaths.flatMap((path) => ['--ro-bind', source(path), path]);
+  const code = binds.code.flatMap((path) => ['--ro-bind', source(path), path]);
   const init = [tools.python, '-I', '-S', SANDBOX_INIT, ...(tunnel ? ['--tunnel', `${RUN_VIEW}/${TUNNEL_SOCKET_NAME}`, String(TUNNEL_PORT)] : []), '--', ...shell.command];
   const bwrap = [
     tools.bwrap,
     '--unshare-all', '--unshare-user', ...(tunnel ? [] : ['--share-net']),
     '--disable-userns', '--die-with-parent', '--new-session', '--as-pid-1', '--cap-drop', 'ALL',
     '--uid', String(INSIDE_UID), '--gid', String(INSIDE_UID), '--hostname', HOSTNAME,
-    ...systemArguments(),
+    ...binds.system,
     '--ro-bind', `${runDir}/passwd`, '/etc/passwd', '--ro-bind', `${runDir}/group`, '/etc/group',
     '--proc', '/proc', '--dev', '/dev', '--size', String(TMP_BYTES), '--tmpfs', '/tmp',
     ...code,
