@@ -22,8 +22,8 @@ export interface LimitGroup {
   wrap(command: string[]): string[];
   /** The cgroup.procs files a process joins by writing its PID (cgroup v1 and v2), for a launch that joins them itself. */
   procsFiles?: string[];
-  /** Removes the group; its processes must have ended. */
-  remove(): void;
+  /** Removes the group once its processes are gone (a shell killed a moment ago takes one to exit). */
+  remove(): Promise<void>;
 }
 
 export interface LimitBackend {
@@ -204,16 +204,27 @@ function joinByProcs(procsFiles: string[], dirs: string[]): LimitGroup {
   return {
     wrap: (command) => ['/bin/sh', '-c', JOIN_SCRIPT, 'labpath-limits', ...procsFiles, '--', ...command],
     procsFiles,
-    remove() {
-      for (const dir of dirs) {
-        try {
-          rmdirSync(dir);
-        } catch {
-          // Still busy or already gone: the next session end tries again.
-        }
-      }
+    async remove() {
+      for (const dir of dirs) await removeWhenEmpty(dir);
     },
   };
+}
+
+/** How long a group's removal waits for its killed processes to exit. */
+const REMOVE_WAIT_MS = 3000;
+
+async function removeWhenEmpty(dir: string): Promise<void> {
+  for (const start = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 25))) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Still busy after the wait, a process of the learner's outlived its shell: the group stays for the
+      // learner's next end to remove, and left behind, empty groups only cost the kernel a little.
+      if (code !== 'EBUSY' || Date.now() - start > REMOVE_WAIT_MS) return;
+    }
+  }
 }
 
 /** A transient scope per shell, with systemd's names for the same limits. */
@@ -229,7 +240,7 @@ function systemdScopes(systemdRun: string, user: boolean): LimitBackend {
           `--property=MemoryMax=${limits.memoryBytes}`, '--property=MemorySwapMax=0', `--property=TasksMax=${limits.pids}`, `--property=CPUWeight=${limits.cpuWeight}`,
           '--', ...command,
         ],
-        remove: () => undefined,
+        remove: async () => undefined,
       };
     },
   };

@@ -77,6 +77,10 @@ export interface ConfinedLauncher {
   prepareRunDir(runDir: string): void;
   /** The learner's limit group, made once per learner. */
   limitGroup(learnerId: string): LimitGroup | undefined;
+  /** Removes a learner's limit group once their shells have ended, an earlier run's too. */
+  removeLimitGroup(learnerId: string): Promise<void>;
+  /** Removes every limit group this launcher made (the lab is closing: its shells are killed). */
+  removeLimitGroups(): Promise<void>;
   /** The host command line that starts `shell`'s command confined. */
   command(shell: SandboxedShell, group: LimitGroup | undefined): string[];
 }
@@ -90,6 +94,8 @@ interface Tools {
   unshare?: string | undefined;
   mount?: string | undefined;
 }
+
+let probes = 0;
 
 /** Whether learner shells can be confined here, and how; the reason when they cannot. Asked once per lab. */
 export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Promise<Launcher> {
@@ -130,15 +136,25 @@ export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS):
       }
       return group;
     },
+    async removeLimitGroup(learnerId) {
+      const group = launcher.limitGroup(learnerId);
+      groups.delete(learnerId);
+      await group?.remove();
+    },
+    async removeLimitGroups() {
+      const made = [...groups.values()];
+      groups.clear();
+      await Promise.all(made.map((group) => group.remove()));
+    },
     command: (shell, group) => launchCommand(tools, shell, binds, group),
   };
   const probe = probeLaunch(launcher, undefined);
   if (probe) return { confined: false, reason: probe };
   // Limits that cannot be joined would fail every shell: tried once here, and dropped (and said) if they fail.
-  const group = launcher.limitGroup('labpath-probe');
+  // A name of its own: labs starting side by side (test files run in parallel) must not remove each other's.
+  const group = launcher.limitGroup(`labpath-probe-${process.pid}-${++probes}`);
   const limited = group && probeLaunch(launcher, group);
-  group?.remove();
-  groups.clear();
+  await launcher.removeLimitGroups();
   if (limited) {
     limitDetection = { reason: `${limitDetection.backend!.kind} limits did not work here: ${limited}` };
     launcher.limits = limitDetection;

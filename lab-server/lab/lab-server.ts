@@ -167,7 +167,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     store.deleteLearner(learner.serial);
     await uncapFolders([learner.folder]);
     for (const dir of Object.values(learnerDirs(options.dataDir, learner.folder))) await rm(dir, { recursive: true, force: true });
-    if (launcher.confined) launcher.limitGroup(learner.folder)?.remove();
+    if (launcher.confined) await launcher.removeLimitGroup(learner.folder);
     log.info('lab learner ended', { learner: learner.folder.slice(0, 8) });
   };
   const sweep = setInterval(() => {
@@ -369,6 +369,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       token.close();
       for (const client of wss.clients) client.terminate();
       for (const runtime of runtimes.values()) (await runtime.catch(() => undefined))?.close();
+      // Made again at the next start; left, every closed lab would leave a group per learner in the kernel.
+      if (launcher.confined) await launcher.removeLimitGroups();
       await uncapFolders([...cappedFolders.keys()]).catch((error) => log.warn('learner folders did not all unmount', { error: String(error) }));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Browsers keep idle keep-alive connections open; they would hold close() for minutes.

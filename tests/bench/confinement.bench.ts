@@ -51,7 +51,7 @@ export async function benchConfinement(): Promise<BenchResult[]> {
         shell.kill();
       }
       await workspace.close();
-      if (launcher.confined) launcher.limitGroup(`bench-${mode}`)?.remove();
+      if (launcher.confined) await launcher.removeLimitGroup(`bench-${mode}`);
       times.sort((a, b) => a - b);
       medians[mode] = median(times);
       results.push(

@@ -7,9 +7,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LabSocket, startLab, type TestLab } from '../helpers/lab.ts';
 import { DEFAULT_LIMITS, detectConfinement } from '../../lab-server/confinement/confinement.ts';
+import { parseMountinfo } from '../../lab-server/confinement/mountinfo.ts';
 
 const launcher = await detectConfinement();
 const skip = launcher.confined ? false : `learner shells cannot be confined on this machine: ${launcher.reason}`;
@@ -21,6 +23,7 @@ const TOKEN = 'confinement-test-token-0123456789';
 let lab: TestLab;
 let a: LabSocket;
 let b: LabSocket;
+let closed = false;
 
 /** Runs a command line in a learner's shell and gives what it printed between two markers. */
 async function run(page: LabSocket, command: string, ms = 30_000): Promise<string> {
@@ -41,6 +44,7 @@ describe('a learner\'s shell', { skip }, () => {
   });
   after(async () => {
     delete process.env.LABPATH_TEST_SERVER_SECRET;
+    if (closed) return;
     a?.close();
     b?.close();
     await lab?.server.close();
@@ -148,4 +152,27 @@ describe('a learner\'s shell', { skip }, () => {
     await a.waitForMessage((m): m is Extract<typeof m, { type: 'reset' }> => m.type === 'reset' && a.messages.filter((r) => r.type === 'reset').length > resets, 'a second reset', 30_000);
     assert.match(await run(a, 'kubectl get ns default -o name'), /namespace\/default/, 'with room, the next reset writes the kubeconfig again');
   });
+
+  it('leaves no learner\'s limit group behind once the lab has closed', { skip: launcher.confined && launcher.limits.backend && launcher.limits.backend.kind !== 'systemd' ? false : 'limits here are not cgroups the lab makes itself' }, async () => {
+    await run(a, 'sleep 454545 & disown');
+    const pid = spawnSync('pgrep', ['-f', 'sleep 454545'], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
+    const groups = hostGroups(pid);
+    assert.ok(groups.length > 0, `the learner's processes are in limit groups:\n${readFileSync(`/proc/${pid}/cgroup`, 'utf8')}`);
+    a.close();
+    b.close();
+    await lab.server.close();
+    closed = true;
+    assert.deepEqual(groups.filter((dir) => existsSync(dir)), [], 'every learner\'s group is removed');
+  });
 });
+
+/** The host folders of the lab's limit groups that a process is in, from its /proc/PID/cgroup and the cgroup mounts. */
+function hostGroups(pid: string): string[] {
+  const mounts = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  return readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').flatMap((line) => {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line)!;
+    if (!path!.includes('labpath-learners/')) return [];
+    const mount = mounts.find((m) => (controllers === '' ? m.fsType === 'cgroup2' : m.fsType === 'cgroup' && controllers!.split(',').every((c) => m.superOptions.includes(c))));
+    return mount ? [join(mount.mountPoint, path!.slice(mount.root === '/' ? 0 : mount.root.length))] : [];
+  });
+}
