@@ -3,8 +3,6 @@
  * sandbox (uid, namespaces, cgroups, the terminal relay and the tunnel)
  * against the same shell started plainly, from spawn to its first prompt.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectConfinement, LEARNER_UID_BASE, type Launcher } from '../../lab-server/confinement/confinement.ts';
 import { LessonWorkspace } from '../../lab-server/lab/lesson-workspace.ts';
@@ -12,6 +10,7 @@ import { loadLesson } from '../../lab-server/lesson/load.ts';
 import { SandboxHost } from '../../lab-server/sandbox/sandbox-host.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 import { median, type BenchResult } from './measure.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const STARTS = 20;
 
@@ -26,7 +25,7 @@ export async function benchConfinement(): Promise<BenchResult[]> {
     const results: BenchResult[] = [];
     const medians: Record<string, number> = {};
     for (const [mode, launcher] of modes) {
-      const root = await mkdtemp(join(tmpdir(), `labpath-bench-${mode}-`));
+      const root = tempDir(`bench-${mode}`);
       const uid = launcher.confined && launcher.perLearnerUid ? LEARNER_UID_BASE + 999_000 : undefined;
       const workspace = await LessonWorkspace.open({
         lesson, learnerId: `bench-${mode}`, uid, launcher, limits: launcher.confined ? launcher.limitGroup(`bench-${mode}`) : undefined,

@@ -12,8 +12,8 @@ import { LESSON_DIR } from '../helpers/paths.ts';
 import { heapUsed, median, type BenchResult } from './measure.ts';
 import { run } from '../helpers/run.ts';
 import { KUBECTL } from '../helpers/sandbox.ts';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 export async function benchNetwork(): Promise<BenchResult[]> {
   const { lesson } = await loadLesson(LESSON_DIR);
@@ -21,7 +21,7 @@ export async function benchNetwork(): Promise<BenchResult[]> {
   const host = await SandboxHost.start({ port: 0 });
   const before = heapUsed();
   const handle = host.addCluster(lesson.lesson.environment, 'bench');
-  const home = await mkdtemp(join(tmpdir(), 'labpath-bench-net-'));
+  const home = tempDir('bench-net');
   const kubeconfig = join(home, 'kubeconfig');
   await writeFile(kubeconfig, handle.kubeconfig);
   const env = { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache') };

@@ -2,8 +2,7 @@
  * Sandbox API: kubectl round trips against the client's own start-up, a list
  * of 1,000 pods, heap per idle cluster, and 100 clusters in one process.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
 import { Cluster } from '../../lab-server/sandbox/cluster.ts';
@@ -12,6 +11,7 @@ import { LESSON_DIR } from '../helpers/paths.ts';
 import { run } from '../helpers/run.ts';
 import { KUBECTL } from '../helpers/sandbox.ts';
 import { heapUsed, median, timeMany, type BenchResult } from './measure.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 export async function benchSandbox(): Promise<BenchResult[]> {
   const { lesson } = await loadLesson(LESSON_DIR);
@@ -21,7 +21,7 @@ export async function benchSandbox(): Promise<BenchResult[]> {
 
   const host = await SandboxHost.start({ port: 0 });
   const handle = host.addCluster(environment, 'bench');
-  const home = await mkdtemp(join(tmpdir(), 'labpath-bench-'));
+  const home = tempDir('bench');
   const kubeconfig = join(home, 'kubeconfig');
   await writeFile(kubeconfig, handle.kubeconfig);
   const env = { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache') };

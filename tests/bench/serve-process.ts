@@ -1,8 +1,6 @@
 /** `labpath serve` as its own process for benchmarks, so that clients here do not share its event loop. */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServing } from '../helpers/serving-process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 export interface ServeProcess {
   url: string;
@@ -11,7 +9,7 @@ export interface ServeProcess {
 }
 
 export async function startServe(): Promise<ServeProcess> {
-  const data = await mkdtemp(join(tmpdir(), 'labpath-bench-serve-'));
+  const data = tempDir('bench-serve');
   const { child, line } = await startServing(['serve', '--port', '0', '--data', data], /lab ready: (http:\/\/127\.0\.0\.1:\d+)\//);
   return { url: /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0], pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }

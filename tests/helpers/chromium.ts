@@ -1,7 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { tempDir } from './temp-dir.ts';
 
 /** Debian's Chromium unless LABPATH_CHROMIUM names another binary. */
 export const CHROMIUM = process.env.LABPATH_CHROMIUM ?? '/usr/bin/chromium';
@@ -11,7 +9,7 @@ export const CHROMIUM = process.env.LABPATH_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 export async function launchBrowser(options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
-  const userDataDir = await mkdtemp(join(tmpdir(), 'labpath-chromium-'));
+  const userDataDir = tempDir('chromium');
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     args: ARGS,

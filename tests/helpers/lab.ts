@@ -1,12 +1,10 @@
 /** A lab server in this process, and learners that talk to it as a browser would: a cookie, a page fetch, a WebSocket. */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
 import { startLabServer, type LabServer, type LabServerOptions } from '../../lab-server/lab/lab-server.ts';
 import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
 import { DIST, LESSON_DIR, LESSON_ID } from './paths.ts';
+import { tempDir } from './temp-dir.ts';
 
 export interface TestLab {
   server: LabServer;
@@ -18,7 +16,7 @@ export interface TestLab {
 export async function startLab(options: Partial<LabServerOptions> = {}): Promise<TestLab> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'labpath-lab-')));
+  const dataDir = options.dataDir ?? (tempDir('lab'));
   const server = await startLabServer({ port: 0, host: '127.0.0.1', siteDir: DIST, lessons: [lesson], ...options, dataDir });
   return { server, dataDir, learner: () => newLearner(server.url, undefined, options.accessToken) };
 }

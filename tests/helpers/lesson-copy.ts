@@ -1,8 +1,8 @@
-import { cp, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { LESSON_DIR, LESSON_ID } from './paths.ts';
+import { tempDir } from './temp-dir.ts';
 
 /** Replace `from` with `to` in a file; fails loudly if `from` is not there. */
 export type Edit = { file: string; from: string | RegExp; to: string };
@@ -18,7 +18,7 @@ after(async () => {
  * a mutation that stops matching the lesson fails the test instead of passing it.
  */
 export async function lessonCopy(edits: Edit[] = []): Promise<string> {
-  const parent = await mkdtemp(join(tmpdir(), 'labpath-lesson-'));
+  const parent = tempDir('lesson');
   created.push(parent);
   const dir = join(parent, LESSON_ID);
   await cp(LESSON_DIR, dir, { recursive: true });
@@ -34,7 +34,7 @@ export async function lessonCopy(edits: Edit[] = []): Promise<string> {
 
 /** A bare folder of manifests, one file per entry. */
 export async function manifestFolder(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'labpath-manifests-'));
+  const dir = tempDir('manifests');
   created.push(dir);
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;

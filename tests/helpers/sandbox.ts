@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { request } from 'node:https';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
 import { clusterAccess, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import { SandboxHost, type ClusterHandle } from '../../lab-server/sandbox/sandbox-host.ts';
 import { LESSON_DIR } from './paths.ts';
 import { run, type RunResult } from './run.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const KUBECTL = process.env.LABPATH_KUBECTL ?? '/usr/bin/kubectl';
 const SDK_BIN = '/usr/lib/google-cloud-sdk/bin';
@@ -57,7 +57,7 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
   if (!lesson) throw new Error('the shipped lesson does not load');
   const host = await SandboxHost.start({ port: 0 });
   const handle = host.addCluster(lesson.lesson.environment);
-  const home = await mkdtemp(join(tmpdir(), 'labpath-kubectl-'));
+  const home = tempDir('kubectl');
   const kubeconfig = join(home, 'kubeconfig');
   await writeFile(kubeconfig, handle.kubeconfig);
   const kubectl: TestSandbox['kubectl'] = (args, runOptions = {}) =>

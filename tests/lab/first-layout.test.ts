@@ -6,13 +6,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from '../../lab-server/sqlite.ts';
 import { SessionStore } from '../../lab-server/lab/session-store.ts';
 import { LESSON_ID } from '../helpers/paths.ts';
 import { newLearner, withLab } from '../helpers/lab.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const FIRST_SCHEMA = `
 CREATE TABLE sessions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, last_seen TEXT NOT NULL);
@@ -21,7 +21,7 @@ CREATE TABLE progress (session_id TEXT NOT NULL REFERENCES sessions(id) ON DELET
 `;
 
 async function firstLayout(sessionId: string): Promise<string> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'labpath-first-'));
+  const dataDir = tempDir('first');
   const db = new DatabaseSync(join(dataDir, 'lab.sqlite'));
   db.exec(FIRST_SCHEMA);
   const now = new Date().toISOString();

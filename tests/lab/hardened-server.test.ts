@@ -7,10 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { detectConfinement, type ConfinedLauncher } from '../../lab-server/confinement/confinement.ts';
@@ -19,6 +18,7 @@ import { generateCertificates } from '../../lab-server/sandbox/tls/certificates.
 import { LabSocket, newLearner, startLab, withLab, type TestLab } from '../helpers/lab.ts';
 import { DIST, LESSON_ID } from '../helpers/paths.ts';
 import { labpath } from '../helpers/run.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const STEP = `/lessons/${LESSON_ID}/overview/`;
 let lab: TestLab;
@@ -164,7 +164,7 @@ describe('headers', () => {
 
 describe('the access token', () => {
   it('is revoked by writing a new one into the token file: old cookies fail, open pages are closed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'labpath-token-'));
+    const dir = tempDir('token');
     const tokenFile = join(dir, 'token');
     await writeFile(tokenFile, 'first-token-0123456789abcdef\n');
     await withLab({ tokenFile }, async (own) => {
@@ -221,7 +221,7 @@ describe('where shells cannot be confined', () => {
   it('loopback still serves, and a wider address is refused with what to install', async () => {
     const unconfined = { confined: false as const, reason: 'bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)' };
     await assert.rejects(
-      startLabServer({ port: 0, host: '0.0.0.0', dataDir: await mkdtemp(join(tmpdir(), 'labpath-lab-')), siteDir: DIST, lessons: [], accessToken: 'x'.repeat(20), launcher: unconfined }),
+      startLabServer({ port: 0, host: '0.0.0.0', dataDir: tempDir('lab'), siteDir: DIST, lessons: [], accessToken: 'x'.repeat(20), launcher: unconfined }),
       /refusing to listen on 0\.0\.0\.0: learner shells cannot be confined here \(bubblewrap is not installed/,
     );
     await withLab({ launcher: unconfined }, async (own) => {
@@ -230,7 +230,7 @@ describe('where shells cannot be confined', () => {
       await page.waitForOutput(/plain-7\r\n/);
       page.close();
     });
-    const bare = await mkdtemp(join(tmpdir(), 'labpath-nobwrap-'));
+    const bare = tempDir('nobwrap');
     const cli = await labpath(['serve', '--host', '0.0.0.0', '--port', '0', '--token', 'y'.repeat(20), '--public-url', 'http://lab.test:4321', '--data', join(bare, 'data')], { env: { ...process.env, PATH: bare } });
     assert.equal(cli.code, 1, cli.stderr);
     assert.match(cli.stderr, /refusing to listen on 0\.0\.0\.0: learner shells cannot be confined[\s\S]*bubblewrap is not installed[\s\S]*fix: install bubblewrap/);

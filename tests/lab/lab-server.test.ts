@@ -6,12 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LabSocket, newLearner, startLab, withLab, type TestLab } from '../helpers/lab.ts';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { startSandboxCommand } from '../helpers/sandbox-process.ts';
 import { join } from 'node:path';
 import { LESSON_ID } from '../helpers/paths.ts';
 import { labpath } from '../helpers/run.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let lab: TestLab;
 before(async () => {
@@ -248,7 +248,7 @@ describe('limits', () => {
 
 describe('on a given cluster (--kubeconfig)', () => {
   it('every learner works on that cluster; reset is refused with the reason', async () => {
-    const cluster = await startSandboxCommand(['--kubeconfig', join(await mkdtemp(join(tmpdir(), 'labpath-lab-kc-')), 'kubeconfig')]);
+    const cluster = await startSandboxCommand(['--kubeconfig', join(tempDir('lab-kc'), 'kubeconfig')]);
     const shared = await startLab({ kubeconfig: cluster.kubeconfig });
     try {
       const [a, b] = [await (await shared.learner()).connect(), await (await shared.learner()).connect()];

@@ -1,15 +1,13 @@
 /** `labpath serve` as a process: killed with SIGKILL mid-lesson, restarted, the learner carries on. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { newLearner } from '../helpers/lab.ts';
 import { startServeCommand } from '../helpers/sandbox-process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('labpath serve', () => {
   it('loses no progress, no cluster object and no terminal history to kill -9', async () => {
-    const data = await mkdtemp(join(tmpdir(), 'labpath-serve-'));
+    const data = tempDir('serve');
     const first = await startServeCommand(['--port', '0', '--data', data]);
     const learner = await newLearner(first.url);
     const page = await learner.connect();

@@ -1,14 +1,14 @@
 /** labpath serve builds the site only when it is missing or older than its sources. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { siteIsStale } from '../../lab-server/lab/site-build.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('siteIsStale', () => {
   it('is stale without a build, fresh after one, stale again when a lesson changes', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'labpath-site-'));
+    const root = tempDir('site');
     const dist = join(root, 'dist');
     await mkdir(join(root, 'content', 'lessons', 'a', 'steps'), { recursive: true });
     const step = join(root, 'content', 'lessons', 'a', 'steps', '01-x.mdx');

@@ -4,11 +4,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectlBinaries, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // Every test below runs once per kubectl binary (the dispatcher, 1.30, 1.33), each against its own sandbox.
 for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) describe(`with kubectl ${kubectlName}`, () => {
@@ -16,7 +16,7 @@ let sandbox: TestSandbox;
 let work: string;
 before(async () => {
   sandbox = await startSandbox({ kubectl: kubectlPath });
-  work = await mkdtemp(join(tmpdir(), 'labpath-apply-'));
+  work = tempDir('apply');
 });
 after(() => sandbox?.close());
 

@@ -1,10 +1,10 @@
 /** Server-side apply ownership and conflicts, kubectl wait, and describe with events. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectlBinaries, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // Every test below runs once per kubectl binary (the dispatcher, 1.30, 1.33), each against its own sandbox.
 for (const { name: kubectlName, path: kubectlPath } of kubectlBinaries()) describe(`with kubectl ${kubectlName}`, () => {
@@ -12,7 +12,7 @@ let sandbox: TestSandbox;
 let work: string;
 before(async () => {
   sandbox = await startSandbox({ kubectl: kubectlPath });
-  work = await mkdtemp(join(tmpdir(), 'labpath-ssa-'));
+  work = tempDir('ssa');
 });
 after(() => sandbox?.close());
 

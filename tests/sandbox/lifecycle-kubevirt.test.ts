@@ -1,18 +1,18 @@
 /** KubeVirt in the sandbox: VM → VMI → virt-launcher pod, statuses, run strategies, garbage collection. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getPath } from '../../lab-server/k8s/object.ts';
 import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let sandbox: TestSandbox;
 let work: string;
 before(async () => {
   sandbox = await startSandbox();
-  work = await mkdtemp(join(tmpdir(), 'labpath-kubevirt-'));
+  work = tempDir('kubevirt');
   await sandbox.applyLessonManifests('namespaces.yaml', 'nad-data-consumer.yaml');
 });
 after(() => sandbox?.close());

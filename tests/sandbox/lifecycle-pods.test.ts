@@ -5,18 +5,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getPath, type KubeObject } from '../../lab-server/k8s/object.ts';
 import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let sandbox: TestSandbox;
 let work: string;
 before(async () => {
   sandbox = await startSandbox();
-  work = await mkdtemp(join(tmpdir(), 'labpath-pods-'));
+  work = tempDir('pods');
   await sandbox.applyLessonManifests('namespaces.yaml', 'nad-data-adapter.yaml');
 });
 after(() => sandbox?.close());

@@ -5,14 +5,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getPath } from '../../lab-server/k8s/object.ts';
 import { canReach, type Endpoint } from '../../lab-server/sandbox/network/reachability.ts';
 import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { ARTICLE_FIXTURE, CLI, LESSON_DIR } from '../helpers/paths.ts';
 import { spawn } from 'node:child_process';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const ADAPTER: Endpoint = { namespace: 'data-adapter', pod: 'turtle-db-adapter' };
 const VM: Endpoint = { namespace: 'data-consumer', vm: 'vm-workload' };
@@ -155,7 +155,7 @@ describe('failure modes', () => {
   let work: string;
   before(async () => {
     sandbox = await startSandbox();
-    work = await mkdtemp(join(tmpdir(), 'labpath-failures-'));
+    work = tempDir('failures');
     // The lesson up to step 5, without the NNCP.
     await kubectl(sandbox, ['apply', '-f', manifest('namespaces.yaml')]);
     await kubectl(sandbox, ['apply', '-f', manifest('nad-data-adapter.yaml'), '-f', manifest('nad-data-consumer.yaml'), '-f', manifest('pod-turtle-db-adapter.yaml'), '-f', manifest('vm-workload.yaml')]);

@@ -6,12 +6,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'node:https';
 import { LIMITS } from '../../lab-server/sandbox/api/quotas.ts';
 import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let sandbox: TestSandbox;
 before(async () => {
@@ -25,7 +25,7 @@ const configMap = (name: string, data: Record<string, string>, annotations?: Rec
 
 describe('object size', () => {
   it('kubectl create of a 1.2 MB ConfigMap is refused with the real message; 900 KB is taken', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'labpath-big-'));
+    const dir = tempDir('big');
     await writeFile(join(dir, 'big.txt'), 'x'.repeat(1_200_000));
     await writeFile(join(dir, 'fits.txt'), 'x'.repeat(900_000));
     const big = await sandbox.kubectl(['create', 'configmap', 'big', `--from-file=${join(dir, 'big.txt')}`]);

@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LESSON_DIR } from '../helpers/paths.ts';
 import { labpath, run } from '../helpers/run.ts';
 import { KUBECTL } from '../helpers/sandbox.ts';
 import { startSandboxCommand as startCommand } from '../helpers/sandbox-process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 function kubectl(kubeconfig: string, home: string, args: string[]) {
   return run(KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, `cache-${Math.random()}`) } });
@@ -18,7 +18,7 @@ function kubectl(kubeconfig: string, home: string, args: string[]) {
 
 describe('labpath sandbox', () => {
   it('prints its ready line, writes a kubeconfig with a token and CA, and stops on SIGTERM', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'labpath-cmd-'));
+    const dir = tempDir('cmd');
     const running = await startCommand(['--kubeconfig', join(dir, 'kc')]);
     const config = parse(await readFile(running.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { token: string } }[]; contexts: { context: { namespace: string } }[] };
     assert.equal(config.clusters[0]?.cluster.server, running.url);
@@ -32,7 +32,7 @@ describe('labpath sandbox', () => {
   });
 
   it('with --state, loses nothing across SIGKILL and a restart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'labpath-state-'));
+    const dir = tempDir('state');
     const state = join(dir, 'cluster.db');
     const first = await startCommand(['--kubeconfig', join(dir, 'kc'), '--state', state]);
     const manifests = join(LESSON_DIR, 'manifests');

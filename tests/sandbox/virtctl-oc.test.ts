@@ -2,13 +2,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { getPath } from '../../lab-server/k8s/object.ts';
 import { startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { CLI, LESSON_DIR } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let sandbox: TestSandbox;
 let work: string;
@@ -30,7 +30,7 @@ const vmPhase = (name: string) => getPath(sandbox.handle.cluster.store.get('kube
 
 before(async () => {
   sandbox = await startSandbox();
-  work = await mkdtemp(join(tmpdir(), 'labpath-virtctl-'));
+  work = tempDir('virtctl');
   const noPsql = join(work, 'vm-no-psql.yaml');
   await writeFile(noPsql, (await readFile(manifest('vm-workload.yaml'), 'utf8')).replace('name: vm-workload', 'name: vm-bare').replace(/\n\s+packages:\n\s+- postgresql/, '').replace('192.168.200.20/24', '192.168.200.21/24'));
   for (const args of [

@@ -4,11 +4,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let sandbox: TestSandbox;
 const manifest = (name: string) => join(LESSON_DIR, 'manifests', name);
@@ -18,7 +18,7 @@ const CLIENT = ['exec', '-n', 'data-consumer', 'client', '--'];
 
 before(async () => {
   sandbox = await startSandbox();
-  const work = await mkdtemp(join(tmpdir(), 'labpath-programs-'));
+  const work = tempDir('programs');
   const client = join(work, 'client.yaml');
   await writeFile(client, `apiVersion: v1
 kind: Pod
@@ -132,7 +132,7 @@ describe('programs in pods', () => {
   });
 
   it('a ReachabilityReview explains the answer: which policy decided', async () => {
-    const review = join(await mkdtemp(join(tmpdir(), 'labpath-review-')), 'review.yaml');
+    const review = join(tempDir('review'), 'review.yaml');
     await writeFile(review, `apiVersion: sandbox.labpath.dev/v1alpha1
 kind: ReachabilityReview
 spec:

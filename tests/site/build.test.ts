@@ -6,8 +6,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
 import type { ManifestSet } from '../../lab-server/lesson/manifests.ts';
@@ -15,6 +14,7 @@ import { DIST, LESSON_DIR, LESSON_ID, ROOT } from '../helpers/paths.ts';
 import { manifestFigures, textOf } from '../helpers/html.ts';
 import { lessonCopy } from '../helpers/lesson-copy.ts';
 import { run } from '../helpers/run.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const page = (path: string) => readFile(join(DIST, path, 'index.html'), 'utf8');
 let lesson: LoadedLesson;
@@ -124,7 +124,7 @@ describe('the built site', () => {
 describe('a broken lesson', () => {
   it('fails the build with file:line and the field', async () => {
     const dir = await lessonCopy([{ file: 'lesson.yaml', from: 'estimatedMinutes: 45', to: 'estimatedMinutes: forty-five' }]);
-    const outDir = await mkdtemp(join(tmpdir(), 'labpath-dist-'));
+    const outDir = tempDir('dist');
     const r = await run(process.execPath, [join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', outDir], { env: { LABPATH_CONTENT: dirname(dir) } });
     assert.notEqual(r.code, 0, 'the build must fail');
     const line = (await readFile(join(dir, 'lesson.yaml'), 'utf8')).split('\n').findIndex((l) => l.startsWith('estimatedMinutes')) + 1;

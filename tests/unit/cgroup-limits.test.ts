@@ -5,16 +5,16 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectLimits } from '../../lab-server/confinement/cgroup-limits.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const LIMITS = { memoryBytes: 512 * 1048576, pids: 100, cpuWeight: 50 };
 
 describe('cgroup limits', () => {
   it('v1: memory, pids and cpu each in their own hierarchy, under the lab\'s own cgroup', () => {
-    const root = mkdtempSync(join(tmpdir(), 'labpath-cg1-'));
+    const root = tempDir('cg1');
     for (const c of ['memory', 'pids', 'cpu']) mkdirSync(join(root, c, 'lab'), { recursive: true });
     const mountinfo = ['memory', 'pids', 'cpu'].map((c, i) => `${30 + i} 25 0:${30 + i} / ${root}/${c} rw,relatime - cgroup cgroup rw,${c}`).join('\n');
     const cgroup = '4:memory:/lab\n3:pids:/lab\n2:cpu:/lab\n0::/\n';
@@ -32,7 +32,7 @@ describe('cgroup limits', () => {
   });
 
   it('v2: one unified hierarchy, controllers handed down to the learners\' groups', () => {
-    const root = mkdtempSync(join(tmpdir(), 'labpath-cg2-'));
+    const root = tempDir('cg2');
     const own = join(root, 'lab.scope');
     mkdirSync(own, { recursive: true });
     writeFileSync(join(own, 'cgroup.controllers'), 'cpu memory pids io');
@@ -49,7 +49,7 @@ describe('cgroup limits', () => {
   });
 
   it('v2 without the controllers, and no systemd: no limits, and the reason names each hierarchy', () => {
-    const root = mkdtempSync(join(tmpdir(), 'labpath-cg3-'));
+    const root = tempDir('cg3');
     writeFileSync(join(root, 'cgroup.controllers'), 'hugetlb');
     const detection = detectLimits({ mountinfo: `40 25 0:40 / ${root} rw - cgroup2 cgroup2 rw`, cgroup: '0::/\n', systemd: false }, false);
     assert.equal(detection.backend, undefined);

@@ -5,10 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectFolderCap, isMountPoint, MIN_FOLDER_BYTES, type FolderCap } from '../../lab-server/confinement/folder-cap.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const detection = await detectFolderCap(MIN_FOLDER_BYTES * 2, process.getuid?.() === 0);
 const skip = detection.cap ? false : `folders cannot be capped here: ${detection.reason}`;
@@ -17,7 +17,7 @@ describe('a learner folder cap', { skip }, () => {
   let base: string;
   const cap = detection.cap as FolderCap;
   before(async () => {
-    base = await mkdtemp(join(tmpdir(), 'labpath-cap-test-'));
+    base = tempDir('cap-test');
   });
   after(async () => {
     await cap.detach(['fresh', 'earlier', 'too-big'].map((name) => join(base, name))).catch(() => undefined);

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadRules } from '../../lab-server/sandbox/lifecycle/rule.ts';
@@ -9,9 +8,10 @@ import { matches } from '../../lab-server/sandbox/lifecycle/engine.ts';
 import { render } from '../../lab-server/sandbox/lifecycle/template.ts';
 import { COMPUTATIONS } from '../../lab-server/sandbox/lifecycle/computations/index.ts';
 import type { KubeObject } from '../../lab-server/k8s/object.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 async function rulesFrom(yaml: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'labpath-rules-'));
+  const dir = tempDir('rules');
   await writeFile(join(dir, 'rules.yaml'), yaml);
   return loadRules(pathToFileURL(`${dir}/`));
 }

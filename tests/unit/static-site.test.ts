@@ -2,10 +2,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serveStatic } from '../../lab-server/lab/static-site.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the static site', () => {
   let root: string;
@@ -13,7 +13,7 @@ describe('the static site', () => {
   let url: string;
   const asset = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'labpath-static-'));
+    root = tempDir('static');
     await mkdir(join(root, '_astro'));
     await writeFile(join(root, '_astro', 'lab-client.abc123.js'), asset);
     server = createServer((req, res) => void serveStatic(root, req, res));

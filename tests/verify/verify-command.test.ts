@@ -1,16 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { labpath } from '../helpers/run.ts';
 import { startSandboxCommand } from '../helpers/sandbox-process.ts';
 import { LESSON_ID } from '../helpers/paths.ts';
 import { lessonCopy } from '../helpers/lesson-copy.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('labpath verify', () => {
   it('proves every step of every lesson on a fresh sandbox and writes JUnit', async () => {
-    const junit = join(await mkdtemp(join(tmpdir(), 'labpath-junit-')), 'verify.xml');
+    const junit = join(tempDir('junit'), 'verify.xml');
     const r = await labpath(['verify', '--junit', junit]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /step\s+pre-check\s+solve\s+post-check\s+seconds/);
@@ -40,7 +40,7 @@ describe('labpath verify', () => {
 
 describe('labpath verify --kubeconfig', () => {
   it('on a sandbox started separately gives the same result as the embedded one', async () => {
-    const sandbox = await startSandboxCommand(['--kubeconfig', join(await mkdtemp(join(tmpdir(), 'labpath-separate-')), 'kubeconfig')]);
+    const sandbox = await startSandboxCommand(['--kubeconfig', join(tempDir('separate'), 'kubeconfig')]);
     try {
       // Two rounds on one cluster: the lesson's cleanup must hand it back as the lesson found it.
       const r = await labpath(['verify', '--lesson', LESSON_ID, '--kubeconfig', sandbox.kubeconfig, '--repeat', '2']);
