@@ -26,18 +26,18 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
   connect();
 
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  const container = panel.querySelector<HTMLElement>('[data-terminal]')!;
+  const font = { family: getComputedStyle(document.documentElement).getPropertyValue('--mono') || 'monospace', size: 14 };
   const term = new Terminal({
-    fontFamily: getComputedStyle(document.documentElement).getPropertyValue('--mono') || 'monospace',
-    fontSize: 14,
+    ...sizeFor(container, font),
+    fontFamily: font.family,
+    fontSize: font.size,
     cursorBlink: true,
     scrollback: 5000,
     theme: dark ? { background: '#0d1117', foreground: '#e6edf3' } : { background: '#ffffff', foreground: '#1b1f24', cursor: '#1b1f24', selectionBackground: '#b6d3ff' },
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
-  const container = panel.querySelector<HTMLElement>('[data-terminal]')!;
-  term.open(container);
-  fit.fit();
 
   const encoder = new TextEncoder();
   const send = (message: object) => {
@@ -47,7 +47,23 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
     if (ws?.readyState === WebSocket.OPEN) ws.send(encoder.encode(data));
   });
   term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }));
-  new ResizeObserver(() => fit.fit()).observe(container);
+  // Drawn once what the shell printed while this code loaded (its prompt, replayed just before
+  // this) is in the buffer: drawn first and written after, the prompt would wait a frame or more.
+  queueMicrotask(() => term.write('', openTerminal));
+
+  function openTerminal(): void {
+    term.open(container);
+    fit.fit();
+    new ResizeObserver(() => fit.fit()).observe(container);
+    // After the terminal's first frame: these change the lesson text (and so its layout), which the prompt need not wait for.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        addRunButtons(send, term);
+        wireButtons(panel, send, stepId);
+        wireSplitter(panel);
+      }),
+    );
+  }
 
   function connect(): void {
     const handed = attempt === 0 && first && first.socket.readyState <= WebSocket.OPEN ? first.socket : undefined;
@@ -66,7 +82,7 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
       else handle(JSON.parse(event.data as string) as ServerMessage);
     };
     if (handed) {
-      // Replayed once everything below exists; an already open socket gets its open handling too.
+      // Replayed once everything below exists, before the terminal is drawn; an already open socket gets its open handling too.
       queueMicrotask(() => {
         if (handed.readyState === WebSocket.OPEN) handed.onopen?.(new Event('open'));
         for (const event of first!.early.splice(0)) handed.onmessage?.(event);
@@ -149,15 +165,30 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
     event.preventDefault();
     showNotice('This step unlocks when the one before it passes its checks.');
   });
+}
 
-  // After the terminal's first frame: these change the lesson text (and so its layout), which the prompt need not wait for.
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      addRunButtons(send, term);
-      wireButtons(panel, send, stepId);
-      wireSplitter(panel);
-    }),
-  );
+/** What the fit addon keeps clear for the scroll bar when there is scrollback (xterm.js's default width). */
+const SCROLL_BAR_PX = 14;
+
+/**
+ * The rows and columns that fill `box`, worked out before the terminal opens the
+ * way the fit addon works them out after (a cell from the font's metrics, as
+ * xterm.js measures it; the box less the scroll bar). Opened at 80×24 and then
+ * fitted, the terminal would lay out and draw all its rows twice before the
+ * prompt shows. Should this be a cell off, fit() still mends it.
+ */
+function sizeFor(box: HTMLElement, font: { family: string; size: number }): { cols: number; rows: number } | Record<string, never> {
+  const context = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(1, 1).getContext('2d') : null;
+  if (!context) return {};
+  context.font = `${font.size}px ${font.family}`;
+  const glyph = context.measureText('W');
+  const ratio = devicePixelRatio || 1;
+  const cellHeight = Math.ceil((glyph.fontBoundingBoxAscent + glyph.fontBoundingBoxDescent) * ratio) / ratio;
+  const style = getComputedStyle(box);
+  const width = parseInt(style.width) - SCROLL_BAR_PX;
+  const height = parseInt(style.height);
+  if (!(glyph.width > 0 && cellHeight > 0 && width > 0 && height > 0)) return {};
+  return { cols: Math.max(2, Math.floor(width / glyph.width)), rows: Math.max(1, Math.floor(height / cellHeight)) };
 }
 
 const PROBE_TEXT: Record<ProbeState['state'], string> = { allowed: 'allowed', denied: 'denied (dropped)', refused: 'refused (nothing listens)', unavailable: 'not possible yet' };
