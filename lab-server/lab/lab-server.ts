@@ -282,9 +282,10 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
 
   /**
    * Tells the page a lab is here, lets the browser fetch the terminal code
-   * while it reads the page, opens the lab's WebSocket from the head (the
-   * shell starts when it connects, so it starts while the page loads), and
-   * allows the page's own inline scripts.
+   * while it reads the page (other pages fetch it ahead for the steps they
+   * lead to), opens the lab's WebSocket from the head (the shell starts when
+   * it connects, so it starts while the page loads), and allows the page's
+   * own inline scripts.
    */
   function announceLab(html: string, res: ServerResponse, lessonId: string | undefined): string {
     let page = html;
@@ -297,6 +298,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         // Laid out with the panel from the first paint: shown later by script, the whole page would move and be laid out again.
         .replace(/<body(?=[\s>])/, '<body data-lab="on"')
         .replace(/(<aside [^>]*data-lab-panel[^>]*?) hidden(?=[\s>])/, '$1');
+    } else if (labClientChunk) {
+      // The pages a learner comes through on the way to a step fetch and compile the terminal's code ahead.
+      page = html.replace('</head>', `<link rel="modulepreload" href="/_astro/${labClientChunk}"></head>`);
     }
     res.setHeader('content-security-policy', contentSecurityPolicy(inlineScriptHashes(page)));
     return page;

@@ -50,10 +50,15 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
   // Drawn once what the shell printed while this code loaded (its prompt, replayed just before
   // this) is in the buffer: drawn first and written after, the prompt would wait a frame or more.
   queueMicrotask(() => term.write('', openTerminal));
+  // Until then the status and the step list wait: changed first, they would have the page
+  // drawn once more before the terminal is.
+  let held: ServerMessage[] | undefined = [];
 
   function openTerminal(): void {
     term.open(container);
     fit.fit();
+    for (const message of held!.splice(0)) handle(message);
+    held = undefined;
     new ResizeObserver(() => fit.fit()).observe(container);
     // After the terminal's first frame: these change the lesson text (and so its layout), which the prompt need not wait for.
     requestAnimationFrame(() =>
@@ -79,6 +84,7 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
     };
     socket.onmessage = (event) => {
       if (event.data instanceof ArrayBuffer) term.write(new Uint8Array(event.data));
+      else if (held) held.push(JSON.parse(event.data as string) as ServerMessage);
       else handle(JSON.parse(event.data as string) as ServerMessage);
     };
     if (handed) {

@@ -6,10 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LabSocket, newLearner, startLab, withLab, type TestLab } from '../helpers/lab.ts';
 import { spawnSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { startSandboxCommand } from '../helpers/sandbox-process.ts';
 import { join } from 'node:path';
-import { LESSON_ID } from '../helpers/paths.ts';
+import { DIST, LESSON_ID } from '../helpers/paths.ts';
 import { labpath } from '../helpers/run.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -32,6 +32,23 @@ describe('sessions', () => {
     const missing = await fetch(`${lab.server.url}/lab/api/lessons/no-such-lesson`, { headers: { cookie } });
     assert.equal(missing.status, 404);
     assert.match((await missing.json()).error, /no lesson "no-such-lesson"; lessons here: localnet-microsegmentation/);
+  });
+});
+
+describe('pages', () => {
+  it('a step page opens its lab socket from the head; the pages that lead to steps fetch the terminal\'s code ahead, and only when a lab serves them', async () => {
+    const chunk = (await readdir(join(DIST, '_astro'))).find((f) => /^lab-client\.[\w-]+\.js$/.test(f))!;
+    const preload = `<link rel="modulepreload" href="/_astro/${chunk}">`;
+    const step = await (await fetch(`${lab.server.url}/lessons/${LESSON_ID}/overview/`)).text();
+    assert.match(step, /<head><meta charset="utf-8"><script>\(\(\)=>\{const socket=new WebSocket/);
+    assert.ok(step.includes(preload));
+    for (const path of ['/', `/lessons/${LESSON_ID}/`]) {
+      const page = await (await fetch(`${lab.server.url}${path}`)).text();
+      assert.ok(page.includes(preload), `${path} preloads the terminal's code`);
+      assert.doesNotMatch(page, /new WebSocket/, `${path} starts no shell`);
+      const built = await readFile(join(DIST, path, 'index.html'), 'utf8');
+      assert.ok(!built.includes('modulepreload'), `${path} as built (for a static host) does not`);
+    }
   });
 });
 
