@@ -22,14 +22,14 @@ export interface LimitGroup {
   wrap(command: string[]): string[];
   /** The cgroup.procs files a process joins by writing its PID (cgroup v1 and v2), for a launch that joins them itself. */
   procsFiles?: string[];
-  /** Removes the group once its processes are gone (a shell killed a moment ago takes one to exit). */
-  remove(): Promise<void>;
 }
 
 export interface LimitBackend {
   /** What enforces the limits, for logs and the README's words: "cgroup v1", "cgroup v2", "systemd". */
   readonly kind: string;
   group(learnerId: string, limits: CgroupLimits): LimitGroup;
+  /** Removes a learner's group, if there is one, once its processes are gone (a shell killed a moment ago takes one to exit). */
+  remove(learnerId: string): Promise<void>;
 }
 
 export type LimitDetection = { backend: LimitBackend } | { backend?: undefined; reason: string };
@@ -120,11 +120,12 @@ function cgroupV1(view: CgroupView): { backend: LimitBackend; reason?: undefined
     if (refused) return { reason: `cgroup v1: ${refused}` };
     bases[controller] = join(dir, LAB_GROUP);
   }
+  const dirsOf = (learnerId: string) => V1_CONTROLLERS.map((controller) => join(bases[controller]!, learnerId));
   return {
     backend: {
       kind: 'cgroup v1',
       group(learnerId, limits) {
-        const dirs = V1_CONTROLLERS.map((controller) => join(bases[controller]!, learnerId));
+        const dirs = dirsOf(learnerId);
         for (const dir of dirs) mkdirSync(dir, { recursive: true });
         const [memory, pids, cpu] = dirs as [string, string, string];
         writeFileSync(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
@@ -133,8 +134,9 @@ function cgroupV1(view: CgroupView): { backend: LimitBackend; reason?: undefined
         writeFileSync(join(pids, 'pids.max'), String(limits.pids));
         // v1's cpu.shares: 1024 is the default, as weight 100 is in v2.
         writeFileSync(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round((limits.cpuWeight * 1024) / 100))));
-        return joinByProcs(dirs.map((dir) => join(dir, 'cgroup.procs')), dirs);
+        return joinByProcs(dirs.map((dir) => join(dir, 'cgroup.procs')));
       },
+      remove: (learnerId) => removeWhenEmpty(dirsOf(learnerId)),
     },
   };
 }
@@ -176,8 +178,9 @@ function cgroupV2(view: CgroupView): { backend: LimitBackend; reason?: undefined
           if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
           writeFileSync(join(dir, 'pids.max'), String(limits.pids));
           writeFileSync(join(dir, 'cpu.weight'), String(limits.cpuWeight));
-          return joinByProcs([join(dir, 'cgroup.procs')], [dir]);
+          return joinByProcs([join(dir, 'cgroup.procs')]);
         },
+        remove: (learnerId) => removeWhenEmpty([join(learners, learnerId)]),
       },
     };
   } catch (error) {
@@ -200,29 +203,28 @@ function enabled(dir: string): boolean {
 export const JOIN_LOOP = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "labpath: cannot join the learner\'s cgroup $1" >&2; exit 125; }; shift; done; shift';
 const JOIN_SCRIPT = `${JOIN_LOOP}; exec "$@"`;
 
-function joinByProcs(procsFiles: string[], dirs: string[]): LimitGroup {
+function joinByProcs(procsFiles: string[]): LimitGroup {
   return {
     wrap: (command) => ['/bin/sh', '-c', JOIN_SCRIPT, 'labpath-limits', ...procsFiles, '--', ...command],
     procsFiles,
-    async remove() {
-      for (const dir of dirs) await removeWhenEmpty(dir);
-    },
   };
 }
 
 /** How long a group's removal waits for its killed processes to exit. */
 const REMOVE_WAIT_MS = 3000;
 
-async function removeWhenEmpty(dir: string): Promise<void> {
-  for (const start = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 25))) {
-    try {
-      rmdirSync(dir);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // Still busy after the wait, a process of the learner's outlived its shell: the group stays for the
-      // learner's next end to remove, and left behind, empty groups only cost the kernel a little.
-      if (code !== 'EBUSY' || Date.now() - start > REMOVE_WAIT_MS) return;
+async function removeWhenEmpty(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    for (const start = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 25))) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Gone already, or still busy after the wait (a process of the learner's outlived its shell): the group
+        // stays for the learner's next end to remove, and left behind, an empty group costs the kernel little.
+        if (code !== 'EBUSY' || Date.now() - start > REMOVE_WAIT_MS) break;
+      }
     }
   }
 }
@@ -240,9 +242,10 @@ function systemdScopes(systemdRun: string, user: boolean): LimitBackend {
           `--property=MemoryMax=${limits.memoryBytes}`, '--property=MemorySwapMax=0', `--property=TasksMax=${limits.pids}`, `--property=CPUWeight=${limits.cpuWeight}`,
           '--', ...command,
         ],
-        remove: async () => undefined,
       };
     },
+    // Scopes are collected by systemd once their processes are gone (--collect).
+    remove: async () => undefined,
   };
 }
 

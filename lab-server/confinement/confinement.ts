@@ -137,14 +137,11 @@ export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS):
       return group;
     },
     async removeLimitGroup(learnerId) {
-      const group = launcher.limitGroup(learnerId);
       groups.delete(learnerId);
-      await group?.remove();
+      await limitDetection.backend?.remove(learnerId);
     },
     async removeLimitGroups() {
-      const made = [...groups.values()];
-      groups.clear();
-      await Promise.all(made.map((group) => group.remove()));
+      await Promise.all([...groups.keys()].map((learnerId) => launcher.removeLimitGroup(learnerId)));
     },
     command: (shell, group) => launchCommand(tools, shell, binds, group),
   };
@@ -152,9 +149,10 @@ export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS):
   if (probe) return { confined: false, reason: probe };
   // Limits that cannot be joined would fail every shell: tried once here, and dropped (and said) if they fail.
   // A name of its own: labs starting side by side (test files run in parallel) must not remove each other's.
-  const group = launcher.limitGroup(`labpath-probe-${process.pid}-${++probes}`);
+  const probeId = `labpath-probe-${process.pid}-${++probes}`;
+  const group = launcher.limitGroup(probeId);
   const limited = group && probeLaunch(launcher, group);
-  await launcher.removeLimitGroups();
+  await launcher.removeLimitGroup(probeId);
   if (limited) {
     limitDetection = { reason: `${limitDetection.backend!.kind} limits did not work here: ${limited}` };
     launcher.limits = limitDetection;
