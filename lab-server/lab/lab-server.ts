@@ -113,6 +113,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store, maxClusters) : realCluster(options.kubeconfig!);
   const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
   const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
+  const preloadLabClient = labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : '';
   const runtimes = new Map<string, Promise<LessonRuntime>>();
   const pending = new PendingSessions(maxLearnersPerAddress);
   const token = new AccessToken({ token: options.accessToken, file: options.tokenFile });
@@ -294,13 +295,13 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       // First in the head: a script after a stylesheet would wait for it.
       page = html
         .replace('<meta charset="utf-8">', `<meta charset="utf-8">${socket}`)
-        .replace('</head>', `<meta name="labpath-lab" content="1">${labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : ''}</head>`)
+        .replace('</head>', `<meta name="labpath-lab" content="1">${preloadLabClient}</head>`)
         // Laid out with the panel from the first paint: shown later by script, the whole page would move and be laid out again.
         .replace(/<body(?=[\s>])/, '<body data-lab="on"')
         .replace(/(<aside [^>]*data-lab-panel[^>]*?) hidden(?=[\s>])/, '$1');
-    } else if (labClientChunk) {
+    } else {
       // The pages a learner comes through on the way to a step fetch and compile the terminal's code ahead.
-      page = html.replace('</head>', `<link rel="modulepreload" href="/_astro/${labClientChunk}"></head>`);
+      page = html.replace('</head>', `${preloadLabClient}</head>`);
     }
     res.setHeader('content-security-policy', contentSecurityPolicy(inlineScriptHashes(page)));
     return page;

@@ -57,8 +57,9 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
   function openTerminal(): void {
     term.open(container);
     fit.fit();
-    for (const message of held!.splice(0)) handle(message);
+    const waiting = held!;
     held = undefined;
+    for (const message of waiting) handle(message);
     new ResizeObserver(() => fit.fit()).observe(container);
     // After the terminal's first frame: these change the lesson text (and so its layout), which the prompt need not wait for.
     requestAnimationFrame(() =>
@@ -83,9 +84,10 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
       send({ type: 'watch', step: stepId });
     };
     socket.onmessage = (event) => {
-      if (event.data instanceof ArrayBuffer) term.write(new Uint8Array(event.data));
-      else if (held) held.push(JSON.parse(event.data as string) as ServerMessage);
-      else handle(JSON.parse(event.data as string) as ServerMessage);
+      if (event.data instanceof ArrayBuffer) return term.write(new Uint8Array(event.data));
+      const message = JSON.parse(event.data as string) as ServerMessage;
+      if (held) held.push(message);
+      else handle(message);
     };
     if (handed) {
       // Replayed once everything below exists, before the terminal is drawn; an already open socket gets its open handling too.
