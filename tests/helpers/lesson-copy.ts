@@ -1,16 +1,10 @@
-import { cp, readFile, writeFile, rm } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { LESSON_DIR, LESSON_ID } from './paths.ts';
 import { tempDir } from './temp-dir.ts';
 
 /** Replace `from` with `to` in a file; fails loudly if `from` is not there. */
 export type Edit = { file: string; from: string | RegExp; to: string };
-
-const created: string[] = [];
-after(async () => {
-  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 /**
  * A copy of the shipped lesson with `edits` applied, in a temp folder named like
@@ -19,7 +13,6 @@ after(async () => {
  */
 export async function lessonCopy(edits: Edit[] = []): Promise<string> {
   const parent = tempDir('lesson');
-  created.push(parent);
   const dir = join(parent, LESSON_ID);
   await cp(LESSON_DIR, dir, { recursive: true });
   for (const edit of edits) {
@@ -35,7 +28,6 @@ export async function lessonCopy(edits: Edit[] = []): Promise<string> {
 /** A bare folder of manifests, one file per entry. */
 export async function manifestFolder(files: Record<string, string>): Promise<string> {
   const dir = tempDir('manifests');
-  created.push(dir);
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;
 }
