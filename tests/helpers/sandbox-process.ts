@@ -25,11 +25,12 @@ export async function startSandboxCommand(args: string[]): Promise<Running> {
 }
 
 /** `labpath serve` as a separate process; resolves with the URL it prints. */
-export async function startServeCommand(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+/** `ready`: the line it says it is ready with. */
+export async function startServeCommand(args: string[]): Promise<{ child: ChildProcess; url: string; ready: string; exited: Promise<number | null> }> {
   const { child, line, exited } = await startServing(['serve', ...args], /lab ready: .*\n/);
   const match = /^lab ready: (http:\/\/127\.0\.0\.1:\d+)\//.exec(line);
   assert.ok(match, line);
-  return { child, url: match[1]!, exited };
+  return { child, url: match[1]!, ready: line, exited };
 }
 
 /** Starts a labpath command that serves until stopped; killed when the test file ends. */

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -18,6 +19,7 @@ import { generateCertificates } from '../../lab-server/sandbox/tls/certificates.
 import { LabSocket, newLearner, startLab, withLab, type TestLab } from '../helpers/lab.ts';
 import { DIST, LESSON_ID } from '../helpers/paths.ts';
 import { labpath } from '../helpers/run.ts';
+import { startServeCommand } from '../helpers/sandbox-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const STEP = `/lessons/${LESSON_ID}/overview/`;
@@ -181,6 +183,46 @@ describe('the access token', () => {
     });
   });
 });
+
+describe('the access token, where output is not a terminal', () => {
+  it('is not printed in the ready line, and the lab still takes it', async () => {
+    const token = 'not-for-logs-0123456789abcdef';
+    const serving = await startServeCommand(['--port', '0', '--data', tempDir('serve-token'), '--token', token]);
+    try {
+      assert.doesNotMatch(serving.ready, new RegExp(token));
+      assert.match(serving.ready, /\?token=… \(the token is not printed where output is not a terminal\)/);
+      assert.equal((await fetch(`${serving.url}/?token=${token}`, { redirect: 'manual' })).status, 303);
+    } finally {
+      serving.child.kill('SIGTERM');
+      await serving.exited;
+    }
+  });
+});
+
+describe('connections', () => {
+  it('takes at most 256 at once from one address; the next is closed, and the lab still answers', async () => {
+    const open = await Promise.all(Array.from({ length: 256 }, () => connected(Number(port()))));
+    try {
+      const extra = await connected(Number(port()));
+      const closed = await new Promise<boolean>((resolve) => {
+        extra.once('close', () => resolve(true));
+        setTimeout(() => resolve(false), 5000);
+      });
+      assert.ok(closed, 'the 257th connection from one address is closed');
+    } finally {
+      for (const socket of open) socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await fetch(`${lab.server.url}/`)).status, 200);
+  });
+});
+
+function connected(to: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(to, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
 
 describe('TLS', () => {
   it('serves HTTPS with Secure cookies and HSTS', async () => {
