@@ -180,7 +180,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         r.close();
       }, () => undefined);
     }
-    for (const learner of store.staleLearners(new Date(Date.now() - sessionTtlMs))) void endLearner(learner);
+    // Seen last when their page connected: one still connected is here, however long ago that was.
+    for (const learner of store.staleLearners(new Date(Date.now() - sessionTtlMs))) if (!connections.get(learner.folder)) void endLearner(learner);
   }, Math.min(60_000, Math.max(100, Math.min(idleTimeoutMs, sessionTtlMs) / 4)));
   sweep.unref();
 

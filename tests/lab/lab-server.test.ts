@@ -233,6 +233,8 @@ describe('limits', () => {
       page.type('sleep 987654 & echo started-$((3*3))\r');
       await page.waitForOutput(/started-9\r\n/);
       assert.equal(spawnSync('pgrep', ['-f', 'sleep 987654']).status, 0, 'the background job runs');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(spawnSync('pgrep', ['-f', 'sleep 987654']).status, 0, 'a learner whose page is connected is not ended, however long ago it connected');
       page.close();
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.notEqual(spawnSync('pgrep', ['-f', 'sleep 987654']).status, 0, 'the background job was killed with the session');
