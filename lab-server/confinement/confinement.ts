@@ -14,11 +14,12 @@
  * are first bound, as root, onto a staging directory in a mount namespace of
  * the launch's own, which nothing of the learner's ever sees.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync, type ExecFileException } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { log } from '../log.ts';
 import { kubectlPath, onPath } from '../terminal/host-tools.ts';
 import { currentCgroupView, detectLimits, JOIN_LOOP, type CgroupLimits, type LimitBackend, type LimitDetection, type LimitGroup } from './cgroup-limits.ts';
@@ -96,6 +97,9 @@ interface Tools {
 }
 
 let probes = 0;
+const run = promisify(execFile);
+/** A test sandbox that only exits takes ~0.1 s; these are for a machine under heavy load. */
+const PROBE_TIMEOUTS_MS = [10_000, 30_000];
 
 /** Whether learner shells can be confined here, and how; the reason when they cannot. Asked once per lab. */
 export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS): Promise<Launcher> {
@@ -145,13 +149,13 @@ export async function detectConfinement(limits: LearnerLimits = DEFAULT_LIMITS):
     },
     command: (shell, group) => launchCommand(tools, shell, binds, group),
   };
-  const probe = probeLaunch(launcher, undefined);
+  const probe = await probeLaunch(launcher, undefined);
   if (probe) return { confined: false, reason: probe };
   // Limits that cannot be joined would fail every shell: tried once here, and dropped (and said) if they fail.
   // A name of its own: labs starting side by side (test files run in parallel) must not remove each other's.
   const probeId = `labpath-probe-${process.pid}-${++probes}`;
   const group = launcher.limitGroup(probeId);
-  const limited = group && probeLaunch(launcher, group);
+  const limited = group && (await probeLaunch(launcher, group));
   await launcher.removeLimitGroup(probeId);
   if (limited) {
     limitDetection = { reason: `${limitDetection.backend!.kind} limits did not work here: ${limited}` };
@@ -263,7 +267,7 @@ shift
 exec "$@"`;
 
 /** Starts a sandbox that only exits, as the first learner would; the reason it fails, if it does. */
-function probeLaunch(launcher: ConfinedLauncher, group: LimitGroup | undefined): string | undefined {
+async function probeLaunch(launcher: ConfinedLauncher, group: LimitGroup | undefined): Promise<string | undefined> {
   if (process.getuid?.() === 0) ensureStageDir();
   const base = mkdtempSync(join(tmpdir(), 'labpath-probe-'));
   try {
@@ -274,10 +278,16 @@ function probeLaunch(launcher: ConfinedLauncher, group: LimitGroup | undefined):
     const uid = launcher.perLearnerUid ? LEARNER_UID_BASE : undefined;
     launcher.own(folder, uid);
     const command = launcher.command({ learnerId: 'probe', uid, folder, runDir, tunnelSocket: undefined, command: ['/bin/sh', '-c', 'exit 0'], cwd: LAB_VIEW, env: { PATH: '/usr/bin:/bin' } }, group);
-    const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (run.status === 0) return undefined;
-    const said = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').slice(-3).join(' ');
-    return `a test sandbox did not start (${run.error?.message ?? `exit ${run.status}`}${said ? `: ${said}` : ''}); this machine may not allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or AppArmor's kernel.apparmor_restrict_unprivileged_userns=0)`;
+    // A machine busy enough to take longer says nothing about whether it can confine: asked again, given longer.
+    let failure: (ExecFileException & { stdout?: string; stderr?: string }) | undefined;
+    for (const timeout of PROBE_TIMEOUTS_MS) {
+      failure = await run(command[0]!, command.slice(1), { timeout }).then(() => undefined, (error: ExecFileException) => error);
+      if (!failure?.killed) break;
+    }
+    if (!failure) return undefined;
+    const said = `${failure.stderr ?? ''}${failure.stdout ?? ''}`.trim().split('\n').slice(-3).join(' ');
+    const how = failure.killed ? `it had not exited after ${PROBE_TIMEOUTS_MS.at(-1)! / 1000} s` : `exit ${failure.code}`;
+    return `a test sandbox did not start (${how}${said ? `: ${said}` : ''}); this machine may not allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or AppArmor's kernel.apparmor_restrict_unprivileged_userns=0)`;
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
