@@ -216,6 +216,8 @@ export const stepSchema = z
     id: slug,
     title: text,
     persona: personaIdSchema,
+    /** How long a learner takes, about: an instructor's console flags one who takes much longer. */
+    estimatedMinutes: z.int({ error: 'estimatedMinutes: about how many minutes a learner takes on this step, a whole number from 1 to 120' }).min(1).max(120),
     /** Files in the lesson's manifests/ folder that this step applies. */
     manifests: z.array(z.string().regex(/^[\w.-]+\.ya?ml$/, { error: 'a file name in manifests/, ending .yaml' })).default([]),
     /** Shell commands that complete the step, run by Solve and `labpath verify`. */

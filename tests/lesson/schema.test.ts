@@ -62,7 +62,7 @@ describe('lesson schema', () => {
   });
 
   it('requires checks on a step that has solve commands', () => {
-    const result = stepSchema.safeParse({ id: 's', title: 'S', persona: 'developer', solve: ['oc apply -f x.yaml'] });
+    const result = stepSchema.safeParse({ id: 's', title: 'S', persona: 'developer', estimatedMinutes: 5, solve: ['oc apply -f x.yaml'] });
     assert.equal(result.success, false);
     assert.match(result.error!.issues[0]!.message, /needs checks/);
   });
