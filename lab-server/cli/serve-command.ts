@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS, detectConfinement, logConfinement } from '../confinement/confinement.ts';
@@ -7,7 +8,8 @@ import { formatDiagnostic } from '../lesson/diagnostic.ts';
 import { loadLesson, type LoadedLesson } from '../lesson/load.ts';
 import { MIN_TOKEN_LENGTH } from '../lab/access-token.ts';
 import { buildSite, siteIsStale } from '../lab/site-build.ts';
-import { isLoopback, startLabServer } from '../lab/lab-server.ts';
+import { isLoopback, startLabServer, type LabServer } from '../lab/lab-server.ts';
+import { parseEndsAt, parseFactor, parseWebhook, workshopName } from './workshop-flags.ts';
 import { UsageError, type Command } from './command.ts';
 import { allLessonDirs } from './lesson-arg.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -17,6 +19,7 @@ export const serveCommand: Command = {
   name: 'serve',
   usage: `Usage: labpath serve [--port 4321] [--host 127.0.0.1] [--kubeconfig FILE] [--data DIR] [--token TOKEN]
                     [--public-url URL] [--tls-cert FILE --tls-key FILE] [limits]
+                    [--workshop NAME [--lesson ID] [--seats N] [--ends-at TIME] ...]
 
 Serves the lessons, the lab API and the terminals on one origin. Each learner
 (a browser session) gets a sandbox cluster per lesson, a confined shell and
@@ -44,6 +47,18 @@ Options:
   --max-learners-per-address N   of those, from one address (default: all)
   --warm N             learner environments (cluster and shell) kept ready per lesson, so
                        that a new learner's terminal is there as their page opens (default 1)
+
+Workshops (an instructor and a room of learners):
+  --workshop NAME      run a workshop: learners join by name with its join code (the link
+                       printed as "learners join"), the instructor follows everyone on the
+                       console (the link printed as "instructor console"). Its join code
+                       replaces --token; both links stay the same across restarts
+  --lesson ID          the workshop's lesson (default: the only lesson, if there is one)
+  --seats N            learners the workshop takes (default 50; the console can raise it)
+  --ends-at TIME       when it ends: 2026-12-02T17:00, or a duration such as 90m or 2h;
+                       learners see a countdown, the console can give more time
+  --attention-factor X flag a learner whose time on a step exceeds its estimate X times (default 1.5)
+  --events-webhook URL POST every event, as xAPI statements, to this URL (retried, never blocking)
   -h, --help           show this help`,
   async run(args) {
     const values = parse(args);
@@ -51,10 +66,13 @@ Options:
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
     const host = values.host ?? '127.0.0.1';
     const tokenFile = values['token-file'] && resolve(values['token-file']);
+    const workshop = values.workshop === undefined ? undefined : workshopName(values.workshop);
+    if (workshop && (values.token || values['token-file'])) throw new UsageError('a workshop\'s join code is its access token: drop --token and --token-file, and give learners the "learners join" link');
+    for (const flag of ['lesson', 'seats', 'ends-at', 'attention-factor', 'events-webhook'] as const) if (!workshop && values[flag] !== undefined) throw new UsageError(`--${flag} belongs to a workshop: add --workshop NAME`);
     const accessToken = tokenFile ? undefined : (values.token ?? process.env.LABPATH_TOKEN);
     if (tokenFile && !existsSync(tokenFile)) throw new UsageError(`no token file at ${tokenFile}; write the token into it first, e.g. openssl rand -hex 16 > ${values['token-file']}`);
     const tokenValue = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : accessToken;
-    if (!isLoopback(host) && !tokenValue)
+    if (!isLoopback(host) && !tokenValue && !workshop)
       throw new UsageError(`refusing to listen on ${host} without an access token: anyone who reaches that address would get a shell. Set one with --token TOKEN (or the LABPATH_TOKEN environment variable) and give learners the link with ?token=TOKEN`);
     if (tokenValue !== undefined && tokenValue.length < MIN_TOKEN_LENGTH) throw new UsageError(`the access token must be at least ${MIN_TOKEN_LENGTH} characters long, e.g. from \`openssl rand -hex 16\``);
     const publicUrl = values['public-url'] ? parseUrl(values['public-url']) : undefined;
@@ -78,9 +96,18 @@ Options:
     const maxLearners = count(values['max-learners'], '--max-learners', 200, 1, 100_000);
     const maxLearnersPerAddress = count(values['max-learners-per-address'], '--max-learners-per-address', maxLearners, 1, 100_000);
     const warmShells = count(values.warm, '--warm', 1, 0, 100);
+    const seats = count(values.seats, '--seats', 50, 1, 100_000);
+    if (workshop && seats > maxLearners) throw new UsageError(`--seats ${seats} is more than the lab takes in (--max-learners ${maxLearners}); raise --max-learners too`);
+    const endsAt = values['ends-at'] === undefined ? undefined : parseEndsAt(values['ends-at']);
+    const attentionFactor = parseFactor(values['attention-factor'], '--attention-factor', 1.5);
+    const eventsWebhook = parseWebhook(values['events-webhook']);
 
     const launcher = await detectConfinement(limits);
     logConfinement(launcher);
+    if (workshop && !launcher.confined) {
+      console.error(`labpath serve: refusing to run a workshop: learner shells cannot be confined on this machine, and every learner would get a shell as the lab's own user with its files and network.\n  why: ${launcher.reason}\n  fix: install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces`);
+      return 1;
+    }
     if (!isLoopback(host) && !launcher.confined) {
       console.error(`labpath serve: refusing to listen on ${host}: learner shells cannot be confined on this machine, and every learner would get a shell as the lab's own user with its files and network.\n  why: ${launcher.reason}\n  fix: install bubblewrap (apt-get install bubblewrap), allow unprivileged user namespaces, or serve on 127.0.0.1 for yourself alone`);
       return 1;
@@ -96,6 +123,7 @@ Options:
         console.error(`labpath serve: skipping the lesson in ${dir}: it does not load (npx labpath lint shows why)`);
       }
     }
+    const workshopLesson = workshop ? pickLesson(lessons, values.lesson) : undefined;
     const siteDir = join(PROJECT_ROOT, 'dist');
     if (await siteIsStale(PROJECT_ROOT, siteDir)) {
       console.log('building the site (it is missing or older than its sources) …');
@@ -107,7 +135,10 @@ Options:
     }
     let lab;
     try {
-      lab = await startLabServer({ port, host, dataDir, siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken, tokenFile, publicUrl: publicUrl?.href, tls, limits, maxLearners, maxLearnersPerAddress, launcher, warmShells });
+      lab = await startLabServer({
+        port, host, dataDir, siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken, tokenFile, publicUrl: publicUrl?.href, tls, limits, maxLearners, maxLearnersPerAddress, launcher, warmShells,
+        workshop: workshop ? { name: workshop, lessonId: workshopLesson!, seats, endsAt, attentionFactor, eventsWebhook } : undefined,
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         console.error(`labpath serve: port ${port} is already in use; pick another with --port, or --port 0 for a free one`);
@@ -120,7 +151,8 @@ Options:
     const link = tokenValue ? (process.stdout.isTTY ? `?token=${tokenValue}` : '?token=… (the token is not printed where output is not a terminal)') : '';
     const shells = launcher.confined ? `confined shells: ${launcher.summary}` : 'shells NOT confined';
     console.log(`lab ready: ${lab.url}/${base === lab.url ? link : ''} (${values.kubeconfig ? `on the cluster in ${values.kubeconfig}` : 'a sandbox cluster per learner'}; ${shells})`);
-    if (base !== lab.url) console.log(`learners open: ${base}/${link}`);
+    if (base !== lab.url && !lab.workshop) console.log(`learners open: ${base}/${link}`);
+    if (lab.workshop) await announceWorkshop(lab.workshop, base, dataDir);
     await untilStopped();
     await lab.close();
     return 0;
@@ -132,11 +164,39 @@ function parse(args: string[]) {
   try {
     return parseArgs({
       args, strict: true, allowPositionals: false,
-      options: { port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'folder-limit': text, 'max-learners': text, 'max-learners-per-address': text, warm: text },
+      options: {
+        port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'folder-limit': text, 'max-learners': text, 'max-learners-per-address': text, warm: text,
+        workshop: text, lesson: text, seats: text, 'ends-at': text, 'attention-factor': text, 'events-webhook': text,
+      },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** The workshop's lesson: the one named, or the only one there is. */
+function pickLesson(lessons: LoadedLesson[], id: string | undefined): string {
+  const ids = lessons.map((l) => l.lesson.id);
+  if (id !== undefined) {
+    if (!ids.includes(id)) throw new UsageError(`--lesson ${id}: no such lesson loads here; lessons: ${ids.join(', ') || 'none'}`);
+    return id;
+  }
+  if (ids.length !== 1) throw new UsageError(`a workshop runs one lesson: name it with --lesson (lessons here: ${ids.join(', ') || 'none'})`);
+  return ids[0]!;
+}
+
+/**
+ * The workshop's two links. The join link is for the room (a projector, a
+ * chat). The console link holds the instructor secret: it goes to a terminal
+ * only, and elsewhere into a file of the lab's (0600) whose path is printed.
+ */
+async function announceWorkshop(workshop: NonNullable<LabServer['workshop']>, base: string, dataDir: string): Promise<void> {
+  console.log(`workshop "${workshop.name}": join code ${workshop.joinCode}`);
+  console.log(`learners join:      ${base}${workshop.joinPath}`);
+  const links = join(dataDir, 'workshop-links.txt');
+  await writeFile(links, `learners join:      ${base}${workshop.joinPath}\ninstructor console: ${base}${workshop.consolePath}\n`, { mode: 0o600 });
+  if (process.stdout.isTTY) console.log(`instructor console: ${base}${workshop.consolePath}`);
+  else console.log(`instructor console: the link is in ${links} (it holds the instructor secret, so it is not printed where output is not a terminal)`);
 }
 
 function parseUrl(text: string): URL {

@@ -8,7 +8,16 @@ import type { WebSocket } from 'ws';
 import { log } from '../log.ts';
 import type { ShellSink } from '../terminal/shell-supervisor.ts';
 import type { LessonRuntime } from './lesson-runtime.ts';
-import { parseClientMessage, type ServerMessage } from './protocol.ts';
+import { parseClientMessage, type LearnerWorkshopState, type ServerMessage } from './protocol.ts';
+
+/** The learner's seat in a workshop, as their page sees it. */
+export interface PageSeat {
+  state(): LearnerWorkshopState;
+  /** Why the learner may not type or act now (their time is up), or undefined. */
+  refusal(): string | undefined;
+  raiseHand(message: string): void;
+  lowerHand(): void;
+}
 
 /** Above this much unsent output the shell is paused; below the low mark it runs again. */
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -16,7 +25,7 @@ const LOW_WATER_BYTES = 256 * 1024;
 /** A browser that answers no ping for two of these is gone; its connection is dropped. */
 export const HEARTBEAT_MS = 15_000;
 
-export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeatMs = HEARTBEAT_MS): void {
+export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeatMs = HEARTBEAT_MS, seat?: PageSeat): void {
   const send = (message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
@@ -57,7 +66,7 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
       send({ type: 'terminal-exit', ...info });
     },
   };
-  send({ type: 'ready', lesson: runtime.lesson.lesson.id, gating: runtime.lesson.lesson.gating, progress: runtime.progress() });
+  send({ type: 'ready', lesson: runtime.lesson.lesson.id, gating: runtime.lesson.lesson.gating, progress: runtime.progress(), unlocked: runtime.unlocked(), ...(seat ? { workshop: seat.state() } : {}) });
   const detach = runtime.shell.attach(sink);
   const unsubscribe = runtime.subscribe(send);
 
@@ -71,10 +80,13 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
 
   ws.on('message', (data: Buffer, isBinary) => {
     alive = true;
-    if (isBinary) return runtime.shell.write(data);
+    const refused = seat?.refusal();
+    if (isBinary) return refused ? undefined : runtime.shell.write(data);
     const parsed = parseClientMessage(data.toString('utf8'));
     if (!parsed.ok) return send({ type: 'error', message: parsed.error });
     const message = parsed.message;
+    // The page still follows its step; nothing else is done for a learner whose time is up.
+    if (refused && message.type !== 'resize' && message.type !== 'watch') return send({ type: 'error', message: refused });
     let problem: string | undefined;
     try {
       switch (message.type) {
@@ -95,6 +107,16 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
           break;
         case 'reset':
           problem = runtime.reset();
+          break;
+        case 'hint':
+          problem = runtime.hint(message.step, message.hint);
+          break;
+        case 'raise-hand':
+          if (seat) seat.raiseHand(message.message);
+          else problem = 'hands are raised in a workshop; this lab is not running one';
+          break;
+        case 'lower-hand':
+          seat?.lowerHand();
           break;
       }
     } catch (error) {

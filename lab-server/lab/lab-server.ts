@@ -17,7 +17,7 @@ import type { Socket } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher, type LearnerLimits } from '../confinement/confinement.ts';
 import type { LoadedLesson } from '../lesson/load.ts';
 import { log } from '../log.ts';
@@ -28,9 +28,17 @@ import { serveConnection } from './lab-connection.ts';
 import { LessonRuntime, type ClusterSource } from './lesson-runtime.ts';
 import { folderImage, learnerDirs, lessonPaths } from './data-layout.ts';
 import { PendingSessions } from './pending-sessions.ts';
+import { cookie, cookies, escapeHtml, json, plainPage, text } from './http-replies.ts';
 import { MAX_MESSAGE_BYTES } from './protocol.ts';
 import { newSessionId, SessionStore, WARM_ADDRESS, type Learner } from './session-store.ts';
 import { WarmPool } from './warm-pool.ts';
+import { ConsoleFeed } from '../workshop/console-feed.ts';
+import { EventsWebhook } from '../workshop/events-webhook.ts';
+import { statementOf } from '../workshop/workshop-export.ts';
+import { WorkshopRoom } from '../workshop/workshop-room.ts';
+import { WorkshopRoutes } from '../workshop/workshop-routes.ts';
+import { WorkshopStore } from '../workshop/workshop-store.ts';
+import { Workshop, type WorkshopSettings } from '../workshop/workshop.ts';
 import { serveStatic } from './static-site.ts';
 
 export { isLoopback };
@@ -70,6 +78,11 @@ export interface LabServerOptions {
   launcher?: Launcher;
   /** Learner environments (cluster and shell) kept ready per lesson for the next new learners. Default 0. */
   warmShells?: number;
+  /**
+   * Runs a workshop of this lesson: learners join by name with its join code
+   * (instead of an access token), the instructor has a console.
+   */
+  workshop?: (Omit<WorkshopSettings, 'lesson'> & { lessonId: string; eventsWebhook?: string | undefined }) | undefined;
 }
 
 /** Pages (tabs) one learner may have connected at once. */
@@ -82,6 +95,8 @@ export interface LabServer {
   url: string;
   /** How learner shells run here: confined and how, or not and why. */
   launcher: Launcher;
+  /** A workshop's two links (paths with their secrets; put the lab's address before them). */
+  workshop?: { name: string; joinPath: string; consolePath: string; joinCode: string };
   close(): Promise<void>;
 }
 
@@ -97,6 +112,7 @@ class Refusal extends Error {
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
   const launcher = options.launcher ?? (await detectConfinement(options.limits ?? DEFAULT_LIMITS));
   if (!options.launcher) logConfinement(launcher);
+  if (options.workshop && !launcher.confined) throw new Error(`refusing to run a workshop: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing (bubblewrap), or use labpath serve without --workshop for yourself alone`);
   if (!isLoopback(options.host) && !launcher.confined)
     throw new Error(`refusing to listen on ${options.host}: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing, or serve on 127.0.0.1 for yourself alone`);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
@@ -112,6 +128,10 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const maxClusters = options.maxClusters ?? maxLearners * 2;
   const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store, maxClusters) : realCluster(options.kubeconfig!);
   const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
+  const workshopLesson = options.workshop && lessons.get(options.workshop.lessonId);
+  if (options.workshop && !workshopLesson) throw new Error(`the workshop's lesson "${options.workshop.lessonId}" is not among this lab's: ${[...lessons.keys()].join(', ')}`);
+  const workshopStore = options.workshop ? new WorkshopStore(join(options.dataDir, 'lab.sqlite')) : undefined;
+  const workshop = options.workshop && workshopStore ? new Workshop(workshopStore, store, { ...options.workshop, lesson: workshopLesson! }) : undefined;
   const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
   const preloadLabClient = labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : '';
   const runtimes = new Map<string, Promise<LessonRuntime>>();
@@ -122,7 +142,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
 
   const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
   const sessionTtlMs = options.sessionTtlMs ?? 14 * 24 * 3_600_000;
-  const connections = new Map<string, number>();
+  /** Each learner's open pages, by folder. */
+  const pages = new Map<string, Set<WebSocket>>();
+  const pageCount = (folder: string) => pages.get(folder)?.size ?? 0;
 
   const folderCap = launcher.confined ? launcher.folderCap.cap : undefined;
   /** Each learner's folder is capped once, before anything of theirs runs; every lesson of theirs waits for it. */
@@ -181,7 +203,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       }, () => undefined);
     }
     // Seen last when their page connected: one still connected is here, however long ago that was.
-    for (const learner of store.staleLearners(new Date(Date.now() - sessionTtlMs))) if (!connections.get(learner.folder)) void endLearner(learner);
+    for (const learner of store.staleLearners(new Date(Date.now() - sessionTtlMs))) if (!pageCount(learner.folder)) void endLearner(learner);
   }, Math.min(60_000, Math.max(100, Math.min(idleTimeoutMs, sessionTtlMs) / 4)));
   sweep.unref();
 
@@ -190,9 +212,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     let runtime = runtimes.get(key);
     if (!runtime) {
       if (runtimes.size >= maxShells) return Promise.reject(new Refusal(503, `the lab runs as many shells as it may (${maxShells}); try again when someone has left`));
+      const inWorkshop = room && lesson === workshopLesson && workshop!.seat(learner.serial);
       runtime = capFolder(learner).then(() =>
         LessonRuntime.open({
           lesson, learner: learner.serial, store, clusters,
+          ...(inWorkshop ? { observer: room.observer(learner.serial), unlocked: () => workshop!.unlockedFor(learner.serial) } : {}),
           workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: lessonPaths(options.dataDir, learner.folder, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
         }),
       );
@@ -204,7 +228,33 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
 
   const sessionIdOf = (req: IncomingMessage): string | undefined => cookies(req)[SESSION_COOKIE];
 
+  const room: WorkshopRoom | undefined = workshop && new WorkshopRoom(workshop, store, {
+    open: (learner) => runtimeFor(learner, workshopLesson!),
+    running: (learner) => runtimes.get(`${learner.folder}/${workshopLesson!.lesson.id}`),
+    pages: (learner) => pageCount(learner.folder),
+    closePages: (learner, reason) => {
+      for (const ws of pages.get(learner.folder) ?? []) ws.close(4003, reason);
+    },
+    privateDir: (learner) => lessonPaths(options.dataDir, learner.folder, workshopLesson!.lesson.id).private,
+  });
+  const feed = room && new ConsoleFeed(room, store);
+  /** The address learners open: links in exports and statements start with it. */
+  let baseUrl = '';
+  const webhook = workshop && options.workshop?.eventsWebhook ? new EventsWebhook(options.workshop.eventsWebhook, workshopStore!, (event) => statementOf(event, workshop, baseUrl)) : undefined;
+  const stopWebhook = webhook && workshop!.subscribe(() => webhook.poke());
+  const workshopRoutes = room && new WorkshopRoutes({
+    room, feed: feed!, sessions: store, secure,
+    hosts: () => hosts,
+    sessionCookie: (sessionId) => cookie(SESSION_COOKIE, sessionId, { secure }),
+    servePage: (req, res) => serveStatic(options.siteDir, req, res, (html, response) => announceLab(html, response, undefined)),
+    baseUrl: () => baseUrl,
+  });
+  /** In a workshop, a learner is one who joined (has a seat). */
+  const seated = (learner: Learner | undefined): learner is Learner => learner !== undefined && (!workshop || workshop.seat(learner.serial) !== undefined);
+
   const allowed = (req: IncomingMessage): boolean => {
+    // A workshop's learners come in by its join code: their session is their access.
+    if (workshop) return seated(store.learner(sessionIdOf(req) ?? ''));
     if (!token.required) return true;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     return token.cookieMatches(cookies(req)[ACCESS_COOKIE]) || token.matches(bearer);
@@ -252,14 +302,25 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     for (const [name, value] of Object.entries(securityHeaders(secure))) res.setHeader(name, value);
     if (!hosts.allows(req.headers.host)) return text(res, 421, 'Misdirected request: this lab does not answer to that host name. Open it at its own address (labpath serve --public-url names it).');
     const url = new URL(req.url ?? '/', 'http://lab');
-    if (token.required && url.searchParams.has('token')) {
+    if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true });
+    if (workshopRoutes && (await workshopRoutes.handle(req, res, url))) return;
+    if (workshop) {
+      // The site's code and styles hold nothing of anyone's, and the console (whose user has no learner's session) needs them.
+      if (url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
+      if (!allowed(req)) {
+        if (req.method === 'GET' && !url.pathname.startsWith('/lab/')) {
+          res.writeHead(303, { location: '/join' }).end();
+          return;
+        }
+        return text(res, 401, 'This workshop is for those who joined it: open the join link the instructor shared.');
+      }
+    } else if (token.required && url.searchParams.has('token')) {
       // The token from the instructor's link becomes a cookie, and leaves the address bar.
       if (!token.matches(url.searchParams.get('token')!)) return text(res, 401, 'This link\'s access token is not (or no longer) this lab\'s: ask the lab\'s host for the current link.');
       url.searchParams.delete('token');
-      res.writeHead(303, { location: sameHostLocation(`${url.pathname}${url.search}`), 'set-cookie': cookie(ACCESS_COOKIE, token.cookieValue()!, secure) }).end();
+      res.writeHead(303, { location: sameHostLocation(`${url.pathname}${url.search}`), 'set-cookie': cookie(ACCESS_COOKIE, token.cookieValue()!, { secure }) }).end();
       return;
-    }
-    if (!allowed(req)) return text(res, 401, 'This lab needs its access token: open the link with ?token=… that the lab\'s host gave you.');
+    } else if (!allowed(req)) return text(res, 401, 'This lab needs its access token: open the link with ?token=… that the lab\'s host gave you.');
     // Hashed assets need no session: sparing them a database look-up each keeps page loads quick.
     if (url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
     const sessionId = sessionIdOf(req);
@@ -270,14 +331,13 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       if (!lesson) return json(res, 404, { error: `no lesson "${api[1]}"; lessons here: ${[...lessons.keys()].join(', ')}` });
       return json(res, 200, { lesson: lesson.lesson.id, gating: lesson.lesson.gating, progress: learner ? store.progress(learner.serial, lesson.lesson.id) : {} });
     }
-    if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true });
     // A lesson step page hands out a session (pending until its WebSocket connects) to a browser that has none.
     const stepLesson = /^\/lessons\/([a-z0-9-]+)\/[a-z0-9-]+\/$/.exec(url.pathname)?.[1];
     const lessonPage = stepLesson !== undefined && lessons.has(stepLesson) ? stepLesson : undefined;
-    if (lessonPage && !learner && !(sessionId && pending.has(sessionId))) {
+    if (lessonPage && !workshop && !learner && !(sessionId && pending.has(sessionId))) {
       const refusal = full(clientAddress(req));
       if (refusal) return fullPage(res, refusal);
-      res.setHeader('set-cookie', cookie(SESSION_COOKIE, pending.create(clientAddress(req)), secure));
+      res.setHeader('set-cookie', cookie(SESSION_COOKIE, pending.create(clientAddress(req)), { secure }));
     }
     return serveStatic(options.siteDir, req, res, (html, response) => announceLab(html, response, lessonPage));
   }
@@ -316,16 +376,18 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     // Answered, then closed from this side too: a client that keeps its end open does not hold the socket.
     const refuse = (code: number, reason: string) => socket.end(`HTTP/1.1 ${code} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${reason}\n`, () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://lab');
+    if (!hosts.allows(req.headers.host)) return refuse(421, 'Misdirected Request: this lab does not answer to that host name');
+    if (workshopRoutes?.upgrade(req, socket, head, url, refuse)) return;
     const match = /^\/lab\/ws\/([a-z0-9-]+)$/.exec(url.pathname);
     if (!match) return refuse(404, 'Not Found');
-    if (!hosts.allows(req.headers.host)) return refuse(421, 'Misdirected Request: this lab does not answer to that host name');
     // A page of another site must not drive a learner's shell with their cookie.
     if (!hosts.allowsOrigin(req.headers.origin)) return refuse(403, 'Forbidden: cross-origin WebSocket');
     if (!allowed(req)) return refuse(401, 'Unauthorized: this lab needs its access token');
     const lesson = lessons.get(match[1]!);
-    if (!lesson) return refuse(404, 'Not Found: no such lesson');
+    if (!lesson || (workshop && lesson !== workshopLesson)) return refuse(404, 'Not Found: no such lesson');
     const sessionId = sessionIdOf(req);
     let learner = sessionId ? store.learner(sessionId) : undefined;
+    if (workshop && !seated(learner)) return refuse(401, 'Unauthorized: join the workshop first, with the link the instructor shared');
     if (!learner) {
       if (!sessionId || !pending.has(sessionId)) return refuse(401, 'Unauthorized: open the lesson page first, it starts your session');
       const refusal = full(clientAddress(req));
@@ -335,15 +397,22 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       learner = warm ? store.claimLearner(warm.serial, sessionId, clientAddress(req)) : store.createLearner(sessionId, clientAddress(req));
       log.info('lab learner joined', { learner: learner.folder.slice(0, 8), warm: Boolean(warm) });
     }
-    const open = connections.get(learner.folder) ?? 0;
+    const open = pageCount(learner.folder);
     if (open >= MAX_CONNECTIONS_PER_SESSION) return refuse(429, `Too Many Requests: ${open} lab pages are open for this learner; close one`);
+    const joined = learner;
     const folder = learner.folder;
     runtimeFor(learner, lesson).then(
       (runtime) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
-          connections.set(folder, (connections.get(folder) ?? 0) + 1);
-          ws.on('close', () => connections.set(folder, (connections.get(folder) ?? 1) - 1));
-          serveConnection(ws, runtime, options.heartbeatMs);
+          const open = pages.get(folder) ?? new Set();
+          pages.set(folder, open.add(ws));
+          ws.on('close', () => {
+            open.delete(ws);
+            if (open.size === 0) pages.delete(folder);
+            room?.pagesChanged(joined);
+          });
+          serveConnection(ws, runtime, options.heartbeatMs, room && lesson === workshopLesson ? room.pageSeat(joined.serial) : undefined);
+          room?.pagesChanged(joined);
         }),
       (error) => {
         if (error instanceof Refusal) return refuse(error.status, `${error.status === 503 ? 'Service Unavailable' : 'Refused'}: ${error.message}`);
@@ -365,11 +434,20 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   // With --port 0 the port is known only now: loopback names on it are this lab.
   if (options.port === 0) hosts = new HostAllowList({ port, listenHost: options.host, publicUrl });
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`;
+  baseUrl = publicUrl ? publicUrl.href.replace(/\/$/, '') : url;
+  webhook?.poke();
   return {
-    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    url,
     launcher,
+    ...(workshop ? { workshop: { name: workshop.name, joinCode: workshop.joinCode, joinPath: `/join?code=${encodeURIComponent(workshop.joinCode)}`, consolePath: `/instructor?key=${encodeURIComponent(workshop.instructorSecret)}` } } : {}),
     async close() {
       clearInterval(sweep);
+      stopWebhook?.();
+      webhook?.close();
+      feed?.close();
+      room?.close();
+      workshopRoutes?.close();
       pool.close();
       revoke();
       token.close();
@@ -384,6 +462,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       for (const socket of sockets) socket.destroy();
       await closed;
       await sandbox?.close();
+      workshopStore?.close();
       store.close();
     },
   };
@@ -444,37 +523,7 @@ function realCluster(kubeconfigFile: string): ClusterSource {
   return { kubeconfig: () => readFileSync(kubeconfigFile, 'utf8'), reset: () => undefined };
 }
 
-function cookies(req: IncomingMessage): Record<string, string> {
-  const pairs = (req.headers.cookie ?? '').split(';').flatMap((part) => {
-    const at = part.indexOf('=');
-    if (at < 0) return [];
-    try {
-      return [[part.slice(0, at).trim(), decodeURIComponent(part.slice(at + 1).trim())] as const];
-    } catch {
-      return [];
-    }
-  });
-  return Object.fromEntries(pairs);
-}
-
-function cookie(name: string, value: string, secure: boolean): string {
-  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000${secure ? '; Secure' : ''}`;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
-}
-
-function text(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(`${message}\n`);
-}
-
 /** What a learner sees when the lab cannot take them in: why, and what to do. */
 function fullPage(res: ServerResponse, reason: string): void {
-  const body = `<!doctype html><html lang="en"><meta charset="utf-8"><title>This lab is full</title><main style="font:1rem/1.5 system-ui;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>This lab is full</h1><p>${escapeHtml(reason)}, so it cannot give you a terminal and a cluster now.</p><p>Try again when someone has left, or ask the person running the lab to make room (<code>labpath serve --max-learners</code>).</p></main></html>\n`;
-  res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '60' }).end(body);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  plainPage(res, 503, 'This lab is full', `<p>${escapeHtml(reason)}, so it cannot give you a terminal and a cluster now.</p><p>Try again when someone has left, or ask the person running the lab to make room (<code>labpath serve --max-learners</code>).</p>`, { 'retry-after': '60' });
 }

@@ -14,6 +14,7 @@ import { LessonWorkspace, type WorkspaceOptions } from './lesson-workspace.ts';
 import { lessonProbes, probeCheck, probeId, type LessonProbe } from '../lesson/probes.ts';
 import { probeOutcome } from '../checks/connect-check.ts';
 import type { ProbeState, ServerMessage } from './protocol.ts';
+import { catchUp } from './catch-up.ts';
 import type { SessionStore, StepStatus } from './session-store.ts';
 
 /** Where a learner's cluster comes from: a sandbox of their own, or a real cluster. */
@@ -22,6 +23,32 @@ export interface ClusterSource {
   kubeconfig(learner: number, lesson: LoadedLesson): string;
   /** A fresh cluster in place of the old one; undefined when the source cannot give one (a real cluster). */
   reset(learner: number, lesson: LoadedLesson): string | undefined;
+}
+
+/**
+ * Who follows what a learner does in a lesson (a workshop's log): the step
+ * their page shows, each check answer, first passes, hints, solves, resets.
+ */
+export interface RuntimeObserver {
+  viewed(stepId: string): void;
+  /** Every new status of the watched step; `answered`: it answers a Check the learner pressed. */
+  status(stepId: string, status: StepStatus, results: CheckResult[], answered: boolean): void;
+  attempted(stepId: string): void;
+  passed(stepId: string): void;
+  hinted(stepId: string, hint: number): void;
+  solved(stepId: string): void;
+  reset(toStep: string | undefined, byInstructor: boolean): void;
+}
+
+export interface RuntimeOptions {
+  lesson: LoadedLesson;
+  learner: number;
+  store: SessionStore;
+  clusters: ClusterSource;
+  workspace: Omit<WorkspaceOptions, 'kubeconfig' | 'lesson'>;
+  observer?: RuntimeObserver | undefined;
+  /** Steps whose gate is lifted for this learner, though they have not passed. */
+  unlocked?: (() => ReadonlySet<string>) | undefined;
 }
 
 export class LessonRuntime {
@@ -42,24 +69,62 @@ export class LessonRuntime {
   private lastProbes: ProbeState[] | undefined;
   /** One set of connections to the cluster, and one feed of its changes, for every watcher of this lesson; made on first use. */
   private cluster: { access: ClusterAccess; events: ClusterEvents } | undefined;
+  private readonly observer: RuntimeObserver | undefined;
+  private readonly unlockedSteps: () => ReadonlySet<string>;
+  /** The step a reset brings the cluster to, while its solutions run. */
+  private catchingUp: string | undefined;
 
-  private constructor(lesson: LoadedLesson, learner: number, store: SessionStore, clusters: ClusterSource, workspace: LessonWorkspace) {
-    this.probes = lessonProbes(lesson);
-    this.lesson = lesson;
-    this.learner = learner;
-    this.store = store;
-    this.clusters = clusters;
+  private constructor(options: RuntimeOptions, workspace: LessonWorkspace) {
+    this.probes = lessonProbes(options.lesson);
+    this.lesson = options.lesson;
+    this.learner = options.learner;
+    this.store = options.store;
+    this.clusters = options.clusters;
+    this.observer = options.observer;
+    this.unlockedSteps = options.unlocked ?? (() => new Set());
     this.workspace = workspace;
-    this.shell = new ShellSupervisor((options) => workspace.startShell(options), { lesson: lesson.lesson.id });
+    this.shell = new ShellSupervisor((start) => workspace.startShell(start), { lesson: options.lesson.lesson.id });
   }
 
-  static async open(options: { lesson: LoadedLesson; learner: number; store: SessionStore; clusters: ClusterSource; workspace: Omit<WorkspaceOptions, 'kubeconfig' | 'lesson'> }): Promise<LessonRuntime> {
+  static async open(options: RuntimeOptions): Promise<LessonRuntime> {
     const workspace = await LessonWorkspace.open({ ...options.workspace, lesson: options.lesson, kubeconfig: options.clusters.kubeconfig(options.learner, options.lesson) });
-    return new LessonRuntime(options.lesson, options.learner, options.store, options.clusters, workspace);
+    return new LessonRuntime(options, workspace);
   }
 
   progress(): Record<string, StepStatus> {
     return this.store.progress(this.learner, this.lesson.lesson.id);
+  }
+
+  /** Steps the learner may open though gating would hold them. */
+  unlocked(): string[] {
+    return [...this.unlockedSteps()];
+  }
+
+  /** The step the page shows, as far as the lab knows. */
+  get currentStep(): string | undefined {
+    return this.watchedStep;
+  }
+
+  /** Whether a page of this learner's is open on the lesson. */
+  get watched(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  /** A message for every page the learner has open on this lesson. */
+  notify(message: ServerMessage): void {
+    this.broadcast(message);
+  }
+
+  /** Progress (and lifted gates) changed from outside: every page hears of it. */
+  progressChanged(): void {
+    this.broadcast({ type: 'progress', progress: this.progress(), unlocked: this.unlocked() });
+  }
+
+  /** The learner opened a hint (the nth, from 1). */
+  hint(stepId: string, hint: number): string | undefined {
+    if (!this.step(stepId)) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
+    this.observer?.hinted(stepId, hint);
+    return undefined;
   }
 
   /** A page's view of this lesson: step results and probes as they change. Probes run only while a page looks. */
@@ -79,6 +144,9 @@ export class LessonRuntime {
   watch(stepId: string): string | undefined {
     const step = this.step(stepId);
     if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
+    if (this.catchingUp) return `your cluster is being brought to the start of step "${this.catchingUp}"; this page follows when it is there`;
+    // Every page that opens on a step counts: a learner back after a break is on it again.
+    this.observer?.viewed(stepId);
     if (this.watchedStep === stepId && this.watcher) return undefined;
     this.watchedStep = stepId;
     // A step that only explains is done once read.
@@ -92,6 +160,7 @@ export class LessonRuntime {
     const step = this.step(stepId);
     if (!step || this.watchedStep !== stepId || !this.watcher) return this.watch(stepId);
     this.answerCheck = true;
+    if (step.step.checks.length > 0) this.observer?.attempted(stepId);
     if (step.step.checks.length === 0) this.report(stepId, 'passed', []);
     else this.watcher.evaluateNow();
     return undefined;
@@ -153,6 +222,7 @@ export class LessonRuntime {
     const locked = this.lockedBy(stepId);
     if (locked) return `step "${stepId}" unlocks when step "${locked}" passes`;
     if (step.step.solve.length === 0) return `step "${stepId}" has nothing to solve`;
+    this.observer?.solved(stepId);
     for (const command of step.step.solve) this.run(command);
     return undefined;
   }
@@ -161,10 +231,19 @@ export class LessonRuntime {
     this.shell.write(`${command}\r`);
   }
 
-  /** A fresh cluster and a fresh start; files in the working directory stay. */
-  reset(): string | undefined {
+  /**
+   * A fresh cluster and a fresh start; files in the working directory stay.
+   * `toStep`: the cluster is brought to the start of that step (the
+   * solutions of the steps before it run), and those steps count as passed.
+   * `scratch`: a folder of the lab's for running them.
+   */
+  reset(options: { toStep?: string | undefined; byInstructor?: boolean; scratch?: string } = {}): string | undefined {
+    const { toStep } = options;
+    if (toStep !== undefined && !this.step(toStep)) return `lesson ${this.lesson.lesson.id} has no step "${toStep}"`;
+    if (this.catchingUp) return `a reset to step "${this.catchingUp}" is still running`;
     const kubeconfig = this.clusters.reset(this.learner, this.lesson);
     if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
+    this.observer?.reset(toStep, options.byInstructor ?? false);
     this.watcher?.stop();
     this.watcher = undefined;
     this.disconnect();
@@ -173,13 +252,39 @@ export class LessonRuntime {
     this.watchedStep = undefined;
     this.lastStatus.clear();
     this.store.clearProgress(this.learner, this.lesson.lesson.id);
-    void this.workspace.setKubeconfig(kubeconfig).then(() => {
-      this.broadcast({ type: 'reset', progress: this.progress() });
-      if (this.workspace.kubeconfigProblem) this.broadcast({ type: 'error', message: this.workspace.kubeconfigProblem });
-      if (watched) this.watch(watched);
-      else this.rewatch();
-    }, (error: Error) => this.broadcast({ type: 'error', message: `the new cluster is up, but the lab could not save its kubeconfig (${error.message}); its log says more` }));
+    const first = this.lesson.steps[0]!.step.id;
+    const caughtUp = toStep === undefined || toStep === first ? Promise.resolve(undefined) : this.catchUpTo(toStep, options.scratch!);
+    void this.workspace
+      .setKubeconfig(kubeconfig)
+      .then(() => caughtUp)
+      .then((problem) => {
+        this.broadcast({ type: 'reset', progress: this.progress(), unlocked: this.unlocked() });
+        if (this.workspace.kubeconfigProblem) this.broadcast({ type: 'error', message: this.workspace.kubeconfigProblem });
+        if (problem) this.broadcast({ type: 'error', message: problem });
+        if (toStep !== undefined) this.broadcast({ type: 'goto', step: toStep });
+        const next = toStep ?? watched;
+        if (next) this.watch(next);
+        else this.rewatch();
+      }, (error: Error) => this.broadcast({ type: 'error', message: `the new cluster is up, but the lab could not save its kubeconfig (${error.message}); its log says more` }));
     return undefined;
+  }
+
+  /** Runs the solutions of the steps before `toStep` on the fresh cluster; what went wrong, in words, or undefined. */
+  private async catchUpTo(toStep: string, scratch: string): Promise<string | undefined> {
+    this.catchingUp = toStep;
+    try {
+      const outcome = await catchUp(this.lesson, toStep, this.workspace.checksKubeconfig, scratch);
+      if ('failed' in outcome) return `the cluster could not be brought to step "${toStep}": step "${outcome.failed}" did not set up. ${outcome.why}`;
+      for (const step of outcome.solved) this.store.setStepStatus(this.learner, this.lesson.lesson.id, step, 'passed');
+      return undefined;
+    } finally {
+      this.catchingUp = undefined;
+    }
+  }
+
+  /** Whether a reset is still bringing the cluster to a step. */
+  get resetting(): string | undefined {
+    return this.catchingUp;
   }
 
   /**
@@ -207,7 +312,7 @@ export class LessonRuntime {
     const progress = this.progress();
     for (const { step } of this.lesson.steps) {
       if (step.id === stepId) return undefined;
-      if (step.checks.length > 0 && progress[step.id] !== 'passed') return step.id;
+      if (step.checks.length > 0 && progress[step.id] !== 'passed' && !this.unlockedSteps().has(step.id)) return step.id;
     }
     return undefined;
   }
@@ -219,10 +324,12 @@ export class LessonRuntime {
     this.answerCheck = false;
     if (!asked && previous && previous.status === status && JSON.stringify(previous.results) === JSON.stringify(results)) return;
     this.lastStatus.set(stepId, { status, results });
+    this.observer?.status(stepId, status, results, asked);
     // Progress keeps what was reached: breaking a passed step later shows live, but does not relock the lesson.
     if (status === 'passed' && this.progress()[stepId] !== 'passed') {
       this.store.setStepStatus(this.learner, this.lesson.lesson.id, stepId, 'passed');
-      this.broadcast({ type: 'progress', progress: this.progress() });
+      this.observer?.passed(stepId);
+      this.broadcast({ type: 'progress', progress: this.progress(), unlocked: this.unlocked() });
     }
     this.broadcast({ type: 'step', step: stepId, status, results });
   }

@@ -21,6 +21,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('check'), step: stepId }),
   z.strictObject({ type: z.literal('solve'), step: stepId }),
   z.strictObject({ type: z.literal('reset') }),
+  /** The learner opened the nth hint of a step (counted for the workshop's console). */
+  z.strictObject({ type: z.literal('hint'), step: stepId, hint: z.int().min(1).max(50) }),
+  /** In a workshop: a raised hand, with what the learner wants to say. */
+  z.strictObject({ type: z.literal('raise-hand'), message: z.string().trim().max(280, { error: 'a hand\'s message is at most 280 characters' }).default('') }),
+  z.strictObject({ type: z.literal('lower-hand') }),
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
@@ -32,14 +37,35 @@ export interface ProbeState {
   detail: string;
 }
 
+/** What a learner's page shows of the workshop they are in. */
+export interface LearnerWorkshopState {
+  workshop: string;
+  name: string;
+  /** Shown to the learner alone: it lets them take their seat from another browser. */
+  rejoinCode: string;
+  /** Milliseconds since the epoch, when the workshop has an end. */
+  endsAt: number | undefined;
+  ended: boolean;
+  hand: { message: string; at: number } | undefined;
+  /** The instructor's answer to the learner's last hand. */
+  answer: string | undefined;
+  /** The instructor is typing in this learner's terminal. */
+  takenOver: boolean;
+  broadcast: { id: number; message: string; step: string | undefined } | undefined;
+}
+
 export type ServerMessage =
-  | { type: 'ready'; lesson: string; gating: boolean; progress: Record<string, StepStatus> }
+  /** `unlocked`: steps the learner may open though gating would hold them (the instructor lifted their gate). */
+  | { type: 'ready'; lesson: string; gating: boolean; progress: Record<string, StepStatus>; unlocked: string[]; workshop?: LearnerWorkshopState }
   | { type: 'step'; step: string; status: StepStatus; results: CheckResult[] }
-  | { type: 'progress'; progress: Record<string, StepStatus> }
+  | { type: 'progress'; progress: Record<string, StepStatus>; unlocked: string[] }
+  | { type: 'workshop'; workshop: LearnerWorkshopState }
+  /** The page should show this step (a reset brought the cluster there). */
+  | { type: 'goto'; step: string }
   | { type: 'probes'; probes: ProbeState[] }
   /** The shell ended; the next starts in restartInMs. `reason`: what the shell said when it failed to start. */
   | { type: 'terminal-exit'; code: number; restartInMs: number; reason?: string }
-  | { type: 'reset'; progress: Record<string, StepStatus> }
+  | { type: 'reset'; progress: Record<string, StepStatus>; unlocked: string[] }
   | { type: 'error'; message: string };
 
 /** A text frame as a client message, or what is wrong with it in one sentence. */

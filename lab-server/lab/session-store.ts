@@ -119,6 +119,15 @@ export class SessionStore {
     return { serial: row.serial, folder: row.folder, address: row.address };
   }
 
+  /** The learner is opened by this session id from now on; their earlier cookie opens nothing. */
+  rebindSession(serial: number, sessionId: string): void {
+    this.db.prepare('UPDATE learners SET session_hash = ?, last_seen = ? WHERE serial = ?').run(sessionHash(sessionId), new Date().toISOString(), serial);
+  }
+
+  learnerBySerial(serial: number): Learner | undefined {
+    return this.db.prepare('SELECT serial, folder, address FROM learners WHERE serial = ?').get(serial) as Learner | undefined;
+  }
+
   clusterToken(learner: number, lessonId: string): string | undefined {
     const row = this.db.prepare('SELECT cluster_token FROM lesson_clusters WHERE learner = ? AND lesson_id = ?').get(learner, lessonId) as { cluster_token: string } | undefined;
     return row?.cluster_token;

@@ -22,6 +22,8 @@ export interface ShellExit {
 export interface ShellSink {
   data(chunk: Buffer): void;
   exit(info: ShellExit): void;
+  /** The learner's page resized the terminal (a watcher shows it at the same size). */
+  resize?(cols: number, rows: number): void;
 }
 
 export class ShellSupervisor {
@@ -82,6 +84,12 @@ export class ShellSupervisor {
   resize(cols: number, rows: number): void {
     this.size = { cols, rows };
     this.current?.resize(cols, rows);
+    for (const sink of this.sinks) sink.resize?.(cols, rows);
+  }
+
+  /** The terminal's size as the learner's page last set it. */
+  get terminalSize(): { cols: number; rows: number } | undefined {
+    return this.size;
   }
 
   /** A page that cannot keep up holds the shell until it has caught up. */

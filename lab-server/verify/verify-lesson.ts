@@ -41,6 +41,17 @@ export async function verifyLesson(lesson: LoadedLesson, access: ClusterAccess, 
   return reports;
 }
 
+/** Solves steps in order without judging them, as --from does for the steps before it; stops at the first that fails. */
+export async function setUpSteps(steps: readonly LoadedStep[], access: ClusterAccess, environment: LearnerEnvironment): Promise<StepReport[]> {
+  const reports: StepReport[] = [];
+  for (const step of steps) {
+    const report = await verifyStep(step, access, environment, true);
+    reports.push(report);
+    if (!report.ok) break;
+  }
+  return reports;
+}
+
 async function verifyStep(loaded: LoadedStep, access: ClusterAccess, environment: LearnerEnvironment, setup: boolean): Promise<StepReport> {
   const { step } = loaded;
   const started = performance.now();

@@ -1,4 +1,4 @@
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { tempDir } from './temp-dir.ts';
 
 /** Debian's Chromium unless LABPATH_CHROMIUM names another binary. */
@@ -18,4 +18,9 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     colorScheme: options.colorScheme ?? 'light',
     permissions: ['clipboard-read', 'clipboard-write'],
   });
+}
+
+/** One Chromium for several users at once: each of its contexts (browser.newContext()) has cookies of its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }

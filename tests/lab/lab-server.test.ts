@@ -143,7 +143,7 @@ describe('bad input', () => {
     await page.waitForMessage((m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error' && /no step/.test(m.message), 'five errors');
     assert.deepEqual(errors(), [
       'a control message is JSON, e.g. {"type":"resize","cols":100,"rows":30}',
-      "bad control message at type: Invalid discriminator value. Expected 'resize' | 'run' | 'watch' | 'check' | 'solve' | 'reset'",
+      "bad control message at type: Invalid discriminator value. Expected 'resize' | 'run' | 'watch' | 'check' | 'solve' | 'reset' | 'hint' | 'raise-hand' | 'lower-hand'",
       'bad control message at cols: Too big: expected number to be <=1000',
       'bad control message at command: one command line, without line breaks',
       'lesson localnet-microsegmentation has no step "no-such-step"',
