@@ -7,11 +7,14 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import type { ProbeState, ServerMessage } from '../../lab-server/lab/protocol.ts';
 import type { CheckResult } from '../../lab-server/checks/check-result.ts';
+import { workshopBar, type WorkshopBar } from './workshop-bar.ts';
 
 type StepStatus = 'pending' | 'passed' | 'failing';
 
 const STATUS_LABEL: Record<StepStatus, string> = { pending: 'Checking…', passed: 'Passed', failing: 'Not there yet' };
 const RECONNECT_MS = [500, 1000, 2000, 5000];
+/** The lab closed this page for good (its seat was taken from another browser): it does not reconnect. */
+const CLOSED_FOR_GOOD = 4003;
 
 /** `first`: the socket the page's boot script opened, with the messages it has already received. */
 export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early: MessageEvent[] }): void {
@@ -96,8 +99,14 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
         for (const event of first!.early.splice(0)) handed.onmessage?.(event);
       });
     }
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (ws !== socket) return;
+      if (event.code === CLOSED_FOR_GOOD) {
+        term.options.disableStdin = true;
+        term.write(`\r\n\x1b[2m[${event.reason || 'the lab closed this page'}]\x1b[0m\r\n`);
+        showNotice(event.reason || 'The lab closed this page.');
+        return;
+      }
       const wait = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]!;
       term.write(`\r\n\x1b[2m[the lab connection closed; trying again in ${wait / 1000} s]\x1b[0m\r\n`);
       setTimeout(connect, wait);
@@ -109,8 +118,15 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
       case 'ready':
       case 'progress':
       case 'reset':
-        showProgress(message.progress, 'gating' in message ? message.gating : undefined);
+        showProgress(message.progress, message.unlocked, 'gating' in message ? message.gating : undefined);
         if (message.type === 'reset') showStatus('pending', []);
+        if (message.type === 'ready' && message.workshop) showWorkshop(message.workshop);
+        break;
+      case 'workshop':
+        showWorkshop(message.workshop);
+        break;
+      case 'goto':
+        if (message.step !== stepId) location.assign(`/lessons/${lessonId}/${message.step}/`);
         break;
       case 'step':
         if (message.step === stepId) showStatus(message.status, message.results);
@@ -134,9 +150,16 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
     resultList.replaceChildren(...results.filter((r) => r.status !== 'passed').map(resultItem));
   }
 
+  let bar: WorkshopBar | undefined;
+  function showWorkshop(state: Parameters<WorkshopBar['show']>[0]): void {
+    bar ??= workshopBar(panel, stepId, send, (step) => location.assign(`/lessons/${lessonId}/${step}/`), (over) => (term.options.disableStdin = over));
+    bar.show(state);
+  }
+
   let gating = true;
-  function showProgress(progress: Record<string, StepStatus>, gatingOn: boolean | undefined): void {
+  function showProgress(progress: Record<string, StepStatus>, unlockedSteps: string[], gatingOn: boolean | undefined): void {
     if (gatingOn !== undefined) gating = gatingOn;
+    const unlocked = new Set(unlockedSteps);
     let open = true;
     for (const item of document.querySelectorAll<HTMLElement>('.step-list li[data-step-id]')) {
       const id = item.dataset.stepId!;
@@ -147,12 +170,12 @@ export function startLab(panel: HTMLElement, first?: { socket: WebSocket; early:
       if (locked) link.setAttribute('aria-disabled', 'true');
       else link.removeAttribute('aria-disabled');
       // A step unlocks the next once it passes; a step without checks counts as read.
-      if (!passed && item.dataset.checks === 'true') open = false;
+      if (!passed && item.dataset.checks === 'true' && !unlocked.has(id)) open = false;
     }
     const next = document.querySelector<HTMLAnchorElement>('.step-nav a[rel="next"]');
     const current = document.querySelector<HTMLElement>(`.step-list li[data-step-id="${stepId}"]`);
     if (next && current) {
-      const waiting = gating && current.dataset.checks === 'true' && progress[stepId] !== 'passed';
+      const waiting = gating && current.dataset.checks === 'true' && progress[stepId] !== 'passed' && !unlocked.has(stepId);
       if (waiting) next.setAttribute('aria-disabled', 'true');
       else next.removeAttribute('aria-disabled');
     }
@@ -262,6 +285,7 @@ function wireButtons(panel: HTMLElement, send: (message: object) => void, stepId
     if (action === 'check' || action === 'solve') send({ type: action, step: stepId });
     if (action === 'hint' && shown < hints.length) {
       const hint = hints[shown++]!;
+      send({ type: 'hint', step: stepId, hint: shown });
       hint.hidden = false;
       hint.open = true;
       hint.scrollIntoView({ block: 'nearest' });
