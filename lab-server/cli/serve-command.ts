@@ -9,6 +9,7 @@ import { loadLesson, type LoadedLesson } from '../lesson/load.ts';
 import { MIN_TOKEN_LENGTH } from '../lab/access-token.ts';
 import { buildSite, siteIsStale } from '../lab/site-build.ts';
 import { isLoopback, startLabServer, type LabServer } from '../lab/lab-server.ts';
+import { StartRefused } from '../lab/start-refused.ts';
 import { parseEndsAt, parseFactor, parseWebhook, workshopName } from './workshop-flags.ts';
 import { UsageError, type Command } from './command.ts';
 import { allLessonDirs } from './lesson-arg.ts';
@@ -140,6 +141,10 @@ Workshops (an instructor and a room of learners):
         workshop: workshop ? { name: workshop, lessonId: workshopLesson!, seats, endsAt, attentionFactor, eventsWebhook } : undefined,
       });
     } catch (error) {
+      if (error instanceof StartRefused) {
+        console.error(`labpath serve: ${error.message}`);
+        return 1;
+      }
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         console.error(`labpath serve: port ${port} is already in use; pick another with --port, or --port 0 for a free one`);
         return 1;
@@ -149,10 +154,10 @@ Workshops (an instructor and a room of learners):
     const base = publicUrl ? publicUrl.href.replace(/\/$/, '') : lab.url;
     // The token is a secret: it goes to a terminal, never into a log file that a pipe or a service manager keeps.
     const link = tokenValue ? (process.stdout.isTTY ? `?token=${tokenValue}` : '?token=… (the token is not printed where output is not a terminal)') : '';
+    if (lab.workshop) await announceWorkshop(lab.workshop, base, dataDir);
     const shells = launcher.confined ? `confined shells: ${launcher.summary}` : 'shells NOT confined';
     console.log(`lab ready: ${lab.url}/${base === lab.url ? link : ''} (${values.kubeconfig ? `on the cluster in ${values.kubeconfig}` : 'a sandbox cluster per learner'}; ${shells})`);
     if (base !== lab.url && !lab.workshop) console.log(`learners open: ${base}/${link}`);
-    if (lab.workshop) await announceWorkshop(lab.workshop, base, dataDir);
     await untilStopped();
     await lab.close();
     return 0;

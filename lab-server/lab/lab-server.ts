@@ -15,7 +15,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher, type LearnerLimits } from '../confinement/confinement.ts';
@@ -28,6 +28,7 @@ import { serveConnection } from './lab-connection.ts';
 import { LessonRuntime, type ClusterSource } from './lesson-runtime.ts';
 import { folderImage, learnerDirs, lessonPaths } from './data-layout.ts';
 import { PendingSessions } from './pending-sessions.ts';
+import { StartRefused } from './start-refused.ts';
 import { cookie, cookies, escapeHtml, json, plainPage, text } from './http-replies.ts';
 import { MAX_MESSAGE_BYTES } from './protocol.ts';
 import { newSessionId, SessionStore, WARM_ADDRESS, type Learner } from './session-store.ts';
@@ -112,12 +113,24 @@ class Refusal extends Error {
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
   const launcher = options.launcher ?? (await detectConfinement(options.limits ?? DEFAULT_LIMITS));
   if (!options.launcher) logConfinement(launcher);
-  if (options.workshop && !launcher.confined) throw new Error(`refusing to run a workshop: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing (bubblewrap), or use labpath serve without --workshop for yourself alone`);
+  if (options.workshop && !launcher.confined) throw new StartRefused(`refusing to run a workshop: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing (bubblewrap), or use labpath serve without --workshop for yourself alone`);
   if (!isLoopback(options.host) && !launcher.confined)
-    throw new Error(`refusing to listen on ${options.host}: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing, or serve on 127.0.0.1 for yourself alone`);
+    throw new StartRefused(`refusing to listen on ${options.host}: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing, or serve on 127.0.0.1 for yourself alone`);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(options.dataDir, 0o700);
   const store = new SessionStore(join(options.dataDir, 'lab.sqlite'));
+  const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
+  const workshopLesson = options.workshop && lessons.get(options.workshop.lessonId);
+  if (options.workshop && !workshopLesson) throw new StartRefused(`the workshop's lesson "${options.workshop.lessonId}" is not among this lab's: ${[...lessons.keys()].join(', ')}`);
+  const workshopStore = options.workshop ? new WorkshopStore(join(options.dataDir, 'lab.sqlite')) : undefined;
+  let workshop: Workshop | undefined;
+  try {
+    workshop = options.workshop && workshopStore ? new Workshop(workshopStore, store, { ...options.workshop, lesson: workshopLesson! }) : undefined;
+  } catch (error) {
+    workshopStore?.close();
+    store.close();
+    throw error;
+  }
   const sandbox = options.kubeconfig ? undefined : await SandboxHost.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
   privateFiles(options.dataDir);
   moveFirstLayoutFolders(options.dataDir, store, launcher);
@@ -127,13 +140,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const maxShells = options.maxShells ?? maxLearners * 2;
   const maxClusters = options.maxClusters ?? maxLearners * 2;
   const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store, maxClusters) : realCluster(options.kubeconfig!);
-  const lessons = new Map(options.lessons.map((l) => [l.lesson.id, l]));
-  const workshopLesson = options.workshop && lessons.get(options.workshop.lessonId);
-  if (options.workshop && !workshopLesson) throw new Error(`the workshop's lesson "${options.workshop.lessonId}" is not among this lab's: ${[...lessons.keys()].join(', ')}`);
-  const workshopStore = options.workshop ? new WorkshopStore(join(options.dataDir, 'lab.sqlite')) : undefined;
-  const workshop = options.workshop && workshopStore ? new Workshop(workshopStore, store, { ...options.workshop, lesson: workshopLesson! }) : undefined;
-  const labClientChunk = (await readdir(join(options.siteDir, '_astro')).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
-  const preloadLabClient = labClientChunk ? `<link rel="modulepreload" href="/_astro/${labClientChunk}">` : '';
+  const preloadLabClient = await labClientPreloads(options.siteDir);
   const runtimes = new Map<string, Promise<LessonRuntime>>();
   const pending = new PendingSessions(maxLearnersPerAddress);
   const token = new AccessToken({ token: options.accessToken, file: options.tokenFile });
@@ -466,6 +473,20 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       store.close();
     },
   };
+}
+
+/**
+ * Preload links for the terminal's code: the lab client's chunk and the
+ * chunks it imports (xterm.js, which the instructor's console shares and so
+ * gets a chunk of its own), so that none waits for another to arrive.
+ */
+async function labClientPreloads(siteDir: string): Promise<string> {
+  const assets = join(siteDir, '_astro');
+  const chunk = (await readdir(assets).catch(() => [] as string[])).find((f) => /^lab-client\.[\w-]+\.js$/.test(f));
+  if (!chunk) return '';
+  const code = await readFile(join(assets, chunk), 'utf8');
+  const imported = [...code.matchAll(/\bfrom\s*["']\.\/([\w.-]+\.js)["']/g)].map((m) => m[1]!);
+  return [chunk, ...imported].map((file) => `<link rel="modulepreload" href="/_astro/${file}">`).join('');
 }
 
 /** The data directory's databases are the lab's alone: 0600, in a 0700 directory. */

@@ -8,6 +8,7 @@
 import type { LoadedLesson } from '../lesson/load.ts';
 import type { Learner, SessionStore } from '../lab/session-store.ts';
 import { newSessionId } from '../lab/session-store.ts';
+import { StartRefused } from '../lab/start-refused.ts';
 import { LearnerLedger } from './learner-ledger.ts';
 import { codeMatches, displayName, newInstructorSecret, newJoinCode, newRejoinCode } from './seat-codes.ts';
 import type { EventDetail, WorkshopEvent, WorkshopVerb } from './workshop-event.ts';
@@ -63,7 +64,7 @@ export class Workshop {
     this.sharedCluster = settings.sharedCluster ?? false;
     const existing = store.workshop();
     if (existing && existing.name !== settings.name)
-      throw new Error(`the lab's data directory holds the workshop "${existing.name}", not "${settings.name}": give this workshop a data directory of its own (--data DIR), or run "${existing.name}" again`);
+      throw new StartRefused(`the lab's data directory holds the workshop "${existing.name}", not "${settings.name}": give this workshop a data directory of its own (--data DIR), or run "${existing.name}" again`);
     if (!existing) store.createWorkshop({ name: settings.name, joinCode: newJoinCode(), instructorSecret: newInstructorSecret(), seats: settings.seats, endsAt: settings.endsAt, createdAt: Date.now() });
     else if (settings.endsAt !== undefined && settings.endsAt !== existing.endsAt) store.setEndsAt(settings.endsAt);
     this.info = store.workshop()!;

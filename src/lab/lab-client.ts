@@ -297,7 +297,12 @@ function wireButtons(panel: HTMLElement, send: (message: object) => void, stepId
 /** Drag (or arrow keys on) the bar at the terminal's edge to give it more or less room. */
 function wireSplitter(panel: HTMLElement): void {
   const bar = panel.querySelector<HTMLElement>('.terminal-resize')!;
-  const set = (width: number) => document.body.style.setProperty('--lab-width', `${Math.min(Math.max(width, 280), innerWidth * 0.7)}px`);
+  const set = (width: number) => {
+    const clamped = Math.min(Math.max(width, 280), innerWidth * 0.7);
+    document.body.style.setProperty('--lab-width', `${clamped}px`);
+    // The terminal's share of the window, as a separator says its position.
+    bar.setAttribute('aria-valuenow', String(Math.round((clamped / innerWidth) * 100)));
+  };
   bar.addEventListener('pointerdown', (event) => {
     bar.setPointerCapture(event.pointerId);
     const move = (e: PointerEvent) => set(innerWidth - e.clientX);

@@ -179,6 +179,8 @@ export function startConsole(root: HTMLElement): void {
     const sortKey = target.closest<HTMLButtonElement>('[data-sort]')?.dataset.sort as SortKey | undefined;
     if (sortKey) {
       sort = sortKey;
+      for (const th of table.tHead!.querySelectorAll('th')) th.removeAttribute('aria-sort');
+      target.closest('th')!.setAttribute('aria-sort', sortKey === 'lag' ? 'descending' : 'ascending');
       return renderTable();
     }
     if (target.closest('[data-detail-close]')) return closeDetail();

@@ -15,7 +15,8 @@ export function timeOnStep(view: LearnerView, skew: number): number {
 
 /** Time on step against its estimate: 1 is on time. */
 export function lag(view: LearnerView, skew: number): number {
-  return view.estimateMs ? timeOnStep(view, skew) / view.estimateMs : 0;
+  // A learner whose step has passed is not held up by it, however long they stay.
+  return view.estimateMs && view.status !== 'passed' ? timeOnStep(view, skew) / view.estimateMs : 0;
 }
 
 export function minutes(ms: number): string {
@@ -39,7 +40,7 @@ export function renderTile(tile: HTMLElement, view: LearnerView, workshop: Works
   else delete tile.dataset.hand;
   const estimate = view.estimateMs ? ` of about ${Math.round(view.estimateMs / 60_000)} min` : '';
   const parts: (Node | string)[] = [
-    node('h3', { class: 'tile-name' }, [node('span', { class: 'tile-dot', title: view.connected ? 'connected' : 'not connected', 'aria-label': view.connected ? 'connected' : 'not connected' }, []), view.name]),
+    node('h3', { class: 'tile-name' }, [node('span', { class: 'tile-dot', title: view.connected ? 'connected' : 'not connected', 'aria-hidden': 'true' }, []), view.name, node('span', { class: 'visually-hidden' }, [view.connected ? ' (connected)' : ' (not connected)'])]),
     node('p', { class: 'tile-step' }, [stepLabel(view, workshop)]),
     node('p', { class: 'tile-status' }, [node('strong', {}, [STATUS_TEXT[view.status]]), ` · `, node('span', { 'data-time-on-step': '' }, [minutes(timeOnStep(view, skew))]), estimate]),
   ];

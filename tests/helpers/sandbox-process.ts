@@ -26,11 +26,11 @@ export async function startSandboxCommand(args: string[]): Promise<Running> {
 
 /** `labpath serve` as a separate process; resolves with the URL it prints. */
 /** `ready`: the line it says it is ready with. */
-export async function startServeCommand(args: string[]): Promise<{ child: ChildProcess; url: string; ready: string; exited: Promise<number | null> }> {
-  const { child, line, exited } = await startServing(['serve', ...args], /lab ready: .*\n/);
+export async function startServeCommand(args: string[]): Promise<{ child: ChildProcess; url: string; ready: string; exited: Promise<number | null>; output: () => string }> {
+  const { child, line, exited, output } = await startServing(['serve', ...args], /lab ready: .*\n/);
   const match = /^lab ready: (http:\/\/127\.0\.0\.1:\d+)\//.exec(line);
   assert.ok(match, line);
-  return { child, url: match[1]!, ready: line, exited };
+  return { child, url: match[1]!, ready: line, exited, output };
 }
 
 /** Starts a labpath command that serves until stopped; killed when the test file ends. */

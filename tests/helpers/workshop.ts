@@ -25,9 +25,11 @@ export interface JoinReply {
   connect(): Promise<LabSocket>;
 }
 
-export async function startWorkshop(options: Partial<LabServerOptions> & { seats?: number; endsAt?: number } = {}): Promise<TestWorkshop> {
-  const { seats, endsAt, ...rest } = options;
-  const lab = await startLab({ ...rest, workshop: { name: 'Networking 101', lessonId: LESSON_ID, seats: seats ?? 10, endsAt, ...rest.workshop } });
+type WorkshopOptions = NonNullable<LabServerOptions['workshop']>;
+
+export async function startWorkshop(options: Partial<Omit<LabServerOptions, 'workshop'>> & { workshop?: Partial<WorkshopOptions> } = {}): Promise<TestWorkshop> {
+  const { workshop, ...rest } = options;
+  const lab = await startLab({ ...rest, workshop: { name: 'Networking 101', lessonId: LESSON_ID, seats: 10, ...workshop } });
   const url = lab.server.url;
   const links = lab.server.workshop!;
   const secret = decodeURIComponent(/key=([^&]+)/.exec(links.consolePath)![1]!);

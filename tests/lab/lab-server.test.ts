@@ -42,6 +42,7 @@ describe('pages', () => {
     const step = await (await fetch(`${lab.server.url}/lessons/${LESSON_ID}/overview/`)).text();
     assert.match(step, /<head><meta charset="utf-8"><script>\(\(\)=>\{const socket=new WebSocket/);
     assert.ok(step.includes(preload));
+    assert.match(step, /<link rel="modulepreload" href="\/_astro\/xterm\.[\w-]+\.js">/, 'and the xterm.js chunk it imports');
     for (const path of ['/', `/lessons/${LESSON_ID}/`]) {
       const page = await (await fetch(`${lab.server.url}${path}`)).text();
       assert.ok(page.includes(preload), `${path} preloads the terminal's code`);
