@@ -11,6 +11,7 @@ import { buildSite, siteIsStale } from '../lab/site-build.ts';
 import { isLoopback, startLabServer, type LabServer } from '../lab/lab-server.ts';
 import { StartRefused } from '../lab/start-refused.ts';
 import { parseEndsAt, parseFactor, parseWebhook, workshopName } from './workshop-flags.ts';
+import { checkSeats, seatTable } from '../workshop/cluster-seats.ts';
 import { UsageError, type Command } from './command.ts';
 import { allLessonDirs } from './lesson-arg.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -60,6 +61,10 @@ Workshops (an instructor and a room of learners):
                        learners see a countdown, the console can give more time
   --attention-factor X flag a learner whose time on a step exceeds its estimate X times (default 1.5)
   --events-webhook URL POST every event, as xAPI statements, to this URL (retried, never blocking)
+  --kubeconfig-dir DIR each learner on a real cluster of their own: one kubeconfig file per seat
+                       in DIR (the seat is named after the file); every seat is checked at start
+  --shared-cluster     with --kubeconfig: every learner on that one cluster, knowingly (the lesson
+                       changes cluster-wide settings, so learners see each other's work)
   -h, --help           show this help`,
   async run(args) {
     const values = parse(args);
@@ -69,7 +74,11 @@ Workshops (an instructor and a room of learners):
     const tokenFile = values['token-file'] && resolve(values['token-file']);
     const workshop = values.workshop === undefined ? undefined : workshopName(values.workshop);
     if (workshop && (values.token || values['token-file'])) throw new UsageError('a workshop\'s join code is its access token: drop --token and --token-file, and give learners the "learners join" link');
-    for (const flag of ['lesson', 'seats', 'ends-at', 'attention-factor', 'events-webhook'] as const) if (!workshop && values[flag] !== undefined) throw new UsageError(`--${flag} belongs to a workshop: add --workshop NAME`);
+    for (const flag of ['lesson', 'seats', 'ends-at', 'attention-factor', 'events-webhook', 'kubeconfig-dir', 'shared-cluster'] as const) if (!workshop && values[flag] !== undefined) throw new UsageError(`--${flag} belongs to a workshop: add --workshop NAME`);
+    if (values['kubeconfig-dir'] && values.kubeconfig) throw new UsageError('--kubeconfig-dir gives each learner a cluster of their own; --kubeconfig puts everyone on one: choose one of them');
+    if (workshop && values.kubeconfig && !values['shared-cluster'])
+      throw new UsageError('a workshop on one --kubeconfig would put every learner on the same cluster, and the lesson changes cluster-wide settings (NNCP, the Network operator): give each learner a cluster of their own with --kubeconfig-dir DIR (a kubeconfig per seat), or accept the sharing with --shared-cluster');
+    if (values['shared-cluster'] && !values.kubeconfig) throw new UsageError('--shared-cluster goes with --kubeconfig FILE, the cluster everyone shares');
     const accessToken = tokenFile ? undefined : (values.token ?? process.env.LABPATH_TOKEN);
     if (tokenFile && !existsSync(tokenFile)) throw new UsageError(`no token file at ${tokenFile}; write the token into it first, e.g. openssl rand -hex 16 > ${values['token-file']}`);
     const tokenValue = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : accessToken;
@@ -97,7 +106,9 @@ Workshops (an instructor and a room of learners):
     const maxLearners = count(values['max-learners'], '--max-learners', 200, 1, 100_000);
     const maxLearnersPerAddress = count(values['max-learners-per-address'], '--max-learners-per-address', maxLearners, 1, 100_000);
     const warmShells = count(values.warm, '--warm', 1, 0, 100);
-    const seats = count(values.seats, '--seats', 50, 1, 100_000);
+    const clusterSeats = values['kubeconfig-dir'] ? await usableSeats(resolve(values['kubeconfig-dir'])) : undefined;
+    if (clusterSeats?.length === 0) return 1;
+    const seats = count(values.seats, '--seats', clusterSeats?.length ?? 50, 1, 100_000);
     if (workshop && seats > maxLearners) throw new UsageError(`--seats ${seats} is more than the lab takes in (--max-learners ${maxLearners}); raise --max-learners too`);
     const endsAt = values['ends-at'] === undefined ? undefined : parseEndsAt(values['ends-at']);
     const attentionFactor = parseFactor(values['attention-factor'], '--attention-factor', 1.5);
@@ -138,7 +149,7 @@ Workshops (an instructor and a room of learners):
     try {
       lab = await startLabServer({
         port, host, dataDir, siteDir, lessons, kubeconfig: values.kubeconfig && resolve(values.kubeconfig), accessToken, tokenFile, publicUrl: publicUrl?.href, tls, limits, maxLearners, maxLearnersPerAddress, launcher, warmShells,
-        workshop: workshop ? { name: workshop, lessonId: workshopLesson!, seats, endsAt, attentionFactor, eventsWebhook } : undefined,
+        workshop: workshop ? { name: workshop, lessonId: workshopLesson!, seats, endsAt, attentionFactor, eventsWebhook, clusterSeats, sharedCluster: values['shared-cluster'] ?? false } : undefined,
       });
     } catch (error) {
       if (error instanceof StartRefused) {
@@ -171,12 +182,24 @@ function parse(args: string[]) {
       args, strict: true, allowPositionals: false,
       options: {
         port: text, host: text, kubeconfig: text, data: text, token: text, 'token-file': text, 'public-url': text, 'tls-cert': text, 'tls-key': text, 'memory-limit': text, 'pids-limit': text, 'cpu-weight': text, 'folder-limit': text, 'max-learners': text, 'max-learners-per-address': text, warm: text,
-        workshop: text, lesson: text, seats: text, 'ends-at': text, 'attention-factor': text, 'events-webhook': text,
+        workshop: text, lesson: text, seats: text, 'ends-at': text, 'attention-factor': text, 'events-webhook': text, 'kubeconfig-dir': text, 'shared-cluster': { type: 'boolean' },
       },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** The seats of --kubeconfig-dir that pass their check, after a table of them all; none is an error said here. */
+async function usableSeats(dir: string): Promise<{ name: string; file: string }[]> {
+  if (!existsSync(dir)) throw new UsageError(`--kubeconfig-dir ${dir} does not exist; put one kubeconfig per seat in it`);
+  const seats = await checkSeats(dir);
+  if (seats.length === 0) throw new UsageError(`--kubeconfig-dir ${dir} holds no kubeconfig; put one file per seat in it`);
+  console.log(`cluster seats in ${dir}:\n${seatTable(seats)}`);
+  const usable = seats.filter((s) => s.problems.length === 0);
+  if (usable.length === 0) console.error(`labpath serve: none of the ${seats.length} cluster seats in ${dir} can be used; the table above says why`);
+  else if (usable.length < seats.length) console.error(`labpath serve: ${seats.length - usable.length} of ${seats.length} cluster seats cannot be used (see the table); the workshop has ${usable.length}`);
+  return usable.map((s) => ({ name: s.name, file: s.file }));
 }
 
 /** The workshop's lesson: the one named, or the only one there is. */

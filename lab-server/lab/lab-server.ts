@@ -83,7 +83,7 @@ export interface LabServerOptions {
    * Runs a workshop of this lesson: learners join by name with its join code
    * (instead of an access token), the instructor has a console.
    */
-  workshop?: (Omit<WorkshopSettings, 'lesson'> & { lessonId: string; eventsWebhook?: string | undefined }) | undefined;
+  workshop?: (Omit<WorkshopSettings, 'lesson' | 'clusterSeats'> & { lessonId: string; eventsWebhook?: string | undefined; clusterSeats?: { name: string; file: string }[] | undefined }) | undefined;
 }
 
 /** Pages (tabs) one learner may have connected at once. */
@@ -113,6 +113,8 @@ class Refusal extends Error {
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
   const launcher = options.launcher ?? (await detectConfinement(options.limits ?? DEFAULT_LIMITS));
   if (!options.launcher) logConfinement(launcher);
+  if (options.workshop && options.kubeconfig && !options.workshop.sharedCluster)
+    throw new StartRefused('a workshop on one --kubeconfig would put every learner on the same cluster, and the lesson changes cluster-wide settings (NNCP, the Network operator): give each learner a cluster of their own with --kubeconfig-dir DIR, or accept the sharing with --shared-cluster');
   if (options.workshop && !launcher.confined) throw new StartRefused(`refusing to run a workshop: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing (bubblewrap), or use labpath serve without --workshop for yourself alone`);
   if (!isLoopback(options.host) && !launcher.confined)
     throw new StartRefused(`refusing to listen on ${options.host}: learner shells cannot be confined here (${launcher.reason}), and every learner would get a shell as the lab's own user. Install what is missing, or serve on 127.0.0.1 for yourself alone`);
@@ -125,13 +127,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const workshopStore = options.workshop ? new WorkshopStore(join(options.dataDir, 'lab.sqlite')) : undefined;
   let workshop: Workshop | undefined;
   try {
-    workshop = options.workshop && workshopStore ? new Workshop(workshopStore, store, { ...options.workshop, lesson: workshopLesson! }) : undefined;
+    workshop = options.workshop && workshopStore ? new Workshop(workshopStore, store, { ...options.workshop, lesson: workshopLesson!, clusterSeats: options.workshop.clusterSeats?.map((s) => s.name) }) : undefined;
   } catch (error) {
     workshopStore?.close();
     store.close();
     throw error;
   }
-  const sandbox = options.kubeconfig ? undefined : await SandboxHost.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
+  const seatFiles = options.workshop?.clusterSeats && new Map(options.workshop.clusterSeats.map((s) => [s.name, s.file]));
+  const sandbox = options.kubeconfig || seatFiles ? undefined : await SandboxHost.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
   privateFiles(options.dataDir);
   moveFirstLayoutFolders(options.dataDir, store, launcher);
 
@@ -139,7 +142,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const maxLearnersPerAddress = options.maxLearnersPerAddress ?? maxLearners;
   const maxShells = options.maxShells ?? maxLearners * 2;
   const maxClusters = options.maxClusters ?? maxLearners * 2;
-  const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store, maxClusters) : realCluster(options.kubeconfig!);
+  const clusters: ClusterSource = sandbox ? sandboxClusters(sandbox, store, maxClusters) : seatFiles ? seatClusters(workshop!, seatFiles) : realCluster(options.kubeconfig!);
   const preloadLabClient = await labClientPreloads(options.siteDir);
   const runtimes = new Map<string, Promise<LessonRuntime>>();
   const pending = new PendingSessions(maxLearnersPerAddress);
@@ -541,7 +544,18 @@ function sandboxClusters(host: SandboxHost, store: SessionStore, maxClusters: nu
 }
 
 function realCluster(kubeconfigFile: string): ClusterSource {
-  return { kubeconfig: () => readFileSync(kubeconfigFile, 'utf8'), reset: () => undefined };
+  return { kubeconfig: () => readFileSync(kubeconfigFile, 'utf8'), reset: () => undefined, resetRefusal: 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands' };
+}
+
+/** Each learner on the real cluster of their workshop seat, read anew each time (a platform may rotate its credentials). */
+function seatClusters(workshop: Workshop, files: Map<string, string>): ClusterSource {
+  const fileOf = (learner: number) => {
+    const seat = workshop.seat(learner)?.clusterSeat;
+    const file = seat && files.get(seat);
+    if (!file) throw new Error(`learner ${learner} holds no usable cluster seat${seat ? ` (theirs, "${seat}", failed its check at start)` : ''}`);
+    return file;
+  };
+  return { kubeconfig: (learner) => readFileSync(fileOf(learner), 'utf8'), reset: () => undefined, resetRefusal: 'your cluster is a real one of your own, which the lab cannot make anew; run the lesson\'s cleanup commands, or ask the instructor' };
 }
 
 /** What a learner sees when the lab cannot take them in: why, and what to do. */

@@ -23,6 +23,8 @@ export interface ClusterSource {
   kubeconfig(learner: number, lesson: LoadedLesson): string;
   /** A fresh cluster in place of the old one; undefined when the source cannot give one (a real cluster). */
   reset(learner: number, lesson: LoadedLesson): string | undefined;
+  /** Why `reset` gives none, in words for the learner. */
+  resetRefusal?: string;
 }
 
 /**
@@ -242,7 +244,7 @@ export class LessonRuntime {
     if (toStep !== undefined && !this.step(toStep)) return `lesson ${this.lesson.lesson.id} has no step "${toStep}"`;
     if (this.catchingUp) return `a reset to step "${this.catchingUp}" is still running`;
     const kubeconfig = this.clusters.reset(this.learner, this.lesson);
-    if (kubeconfig === undefined) return 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands';
+    if (kubeconfig === undefined) return this.clusters.resetRefusal ?? 'this cluster cannot be made anew from here; use the lesson\'s cleanup commands';
     this.observer?.reset(toStep, options.byInstructor ?? false);
     this.watcher?.stop();
     this.watcher = undefined;

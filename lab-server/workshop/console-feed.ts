@@ -42,6 +42,8 @@ export interface WorkshopView {
   taken: number;
   endsAt: number | undefined;
   sharedCluster: boolean;
+  /** Real clusters, one per learner: how many there are. */
+  clusterSeats: number | undefined;
   attentionFactor: number;
   broadcast: { id: number; message: string; step: string | undefined; at: number } | undefined;
   joinCode: string;
@@ -89,6 +91,7 @@ export class ConsoleFeed {
       taken: workshop.seats().length,
       endsAt: workshop.endsAt,
       sharedCluster: workshop.sharedCluster,
+      clusterSeats: workshop.clusterSeats?.length,
       attentionFactor: workshop.attentionFactor,
       broadcast: workshop.broadcast,
       joinCode: workshop.joinCode,

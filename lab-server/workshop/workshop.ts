@@ -26,6 +26,8 @@ export interface WorkshopSettings {
   repeatedFailures?: number;
   /** Learners share one real cluster (--shared-cluster): the console says so. */
   sharedCluster?: boolean;
+  /** Real clusters, one per learner (--kubeconfig-dir): the names of the usable seats. */
+  clusterSeats?: string[] | undefined;
 }
 
 export type JoinOutcome =
@@ -45,6 +47,7 @@ export class Workshop {
   readonly attentionFactor: number;
   readonly repeatedFailures: number;
   readonly sharedCluster: boolean;
+  readonly clusterSeats: readonly string[] | undefined;
   private info: WorkshopRecord;
   private readonly store: WorkshopStore;
   private readonly sessions: SessionStore;
@@ -62,6 +65,7 @@ export class Workshop {
     this.attentionFactor = settings.attentionFactor ?? 1.5;
     this.repeatedFailures = settings.repeatedFailures ?? 3;
     this.sharedCluster = settings.sharedCluster ?? false;
+    this.clusterSeats = settings.clusterSeats;
     const existing = store.workshop();
     if (existing && existing.name !== settings.name)
       throw new StartRefused(`the lab's data directory holds the workshop "${existing.name}", not "${settings.name}": give this workshop a data directory of its own (--data DIR), or run "${existing.name}" again`);
@@ -140,9 +144,11 @@ export class Workshop {
     }
     if (this.ended(undefined, now)) return { ok: false, status: 410, error: 'This workshop has ended; ask the instructor for more time.' };
     if (this.seatsBySerial.size >= this.info.seats) return { ok: false, status: 503, error: `This workshop is full: all ${this.info.seats} seats are taken. Ask the instructor to add seats, then try again.` };
+    const clusterSeat = this.freeClusterSeat();
+    if (clusterSeat === null) return { ok: false, status: 503, error: `This workshop is full: each learner works on a cluster of their own, and all ${this.clusterSeats!.length} clusters are taken. Ask the instructor for another.` };
     const sessionId = newSessionId();
     const learner = this.sessions.createLearner(sessionId, address);
-    const seat: SeatRecord = { learner: learner.serial, name: typed.name, rejoinCode: newRejoinCode(), joinedAt: now, endsAt: undefined, clusterSeat: undefined };
+    const seat: SeatRecord = { learner: learner.serial, name: typed.name, rejoinCode: newRejoinCode(), joinedAt: now, endsAt: undefined, clusterSeat };
     this.store.addSeat(seat);
     this.seatsBySerial.set(learner.serial, seat);
     this.record(learner.serial, 'joined', { at: now });
@@ -204,6 +210,13 @@ export class Workshop {
     }
     this.record(serial, 'extended', { detail: { by: 'instructor', minutes, endsAt } });
     return endsAt;
+  }
+
+  /** A usable cluster seat nobody holds; undefined without cluster seats, null when all are held. */
+  private freeClusterSeat(): string | undefined | null {
+    if (!this.clusterSeats) return undefined;
+    const held = new Set([...this.seatsBySerial.values()].map((s) => s.clusterSeat));
+    return this.clusterSeats.find((name) => !held.has(name)) ?? null;
   }
 
   /** The lesson's steps before `stepId`. */

@@ -77,7 +77,7 @@ export function startConsole(root: HTMLElement): void {
     workshop = view;
     $('[data-console-title]').textContent = `${view.name}: instructor console`;
     const ends = view.endsAt ? `; ends ${new Date(view.endsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
-    $('[data-console-summary]').textContent = `${view.lesson.title} · ${view.taken} of ${view.seats} seats taken${ends}${view.sharedCluster ? ' · every learner shares ONE real cluster: cluster-wide steps affect everyone' : ''}`;
+    $('[data-console-summary]').textContent = `${view.lesson.title} · ${view.taken} of ${view.seats} seats taken${ends}${view.clusterSeats !== undefined ? ` · a real cluster per learner (${view.clusterSeats} usable)` : ''}${view.sharedCluster ? ' · every learner shares ONE real cluster: cluster-wide steps affect everyone' : ''}`;
     const join = $('[data-console-join]');
     join.hidden = false;
     join.replaceChildren('Learners join at ', link(`${location.origin}/join?code=${encodeURIComponent(view.joinCode)}`), ` (join code ${view.joinCode})`);
