@@ -5,12 +5,19 @@
  * without an API event (a guest finishing its boot).
  */
 import type { Check } from '../lesson/schema.ts';
-import { ClusterEvents, type Kind } from './cluster-events.ts';
+import { ClusterCache, type ChangeFeed, type Kind } from './cluster-cache.ts';
 import type { CheckResult } from './check-result.ts';
 import { allPassed, evaluateEachCheck, type ClusterAccess } from './evaluate-check.ts';
 
 const BURST_MS = 150;
+/**
+ * The slow tick starts at TICK_MS and doubles, up to MAX_TICK_MS, while it
+ * finds nothing new: a learner who sits on a page does not have their checks
+ * run every few seconds for nothing (a room of them would keep the lab busy).
+ * Any change, or any cluster event, brings it back to TICK_MS.
+ */
 const TICK_MS = 5_000;
+const MAX_TICK_MS = 60_000;
 
 /** The kinds a reachability answer depends on: workloads, attachments, node mappings, policies, enforcement. */
 const NETWORK_PATH_KINDS: readonly Kind[] = [
@@ -58,7 +65,7 @@ export function watchChecks(checks: readonly Check[], access: ClusterAccess, onR
  * learner waits for) never waits on the later ones. Given `events`, it
  * listens there instead of opening watches of its own.
  */
-export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess, events?: ClusterEvents): CheckWatcher {
+export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess, events?: ChangeFeed, ticks: { startMs: number; maxMs: number } = { startMs: TICK_MS, maxMs: MAX_TICK_MS }): CheckWatcher {
   let stopped = false;
   let running = false;
   let again = false;
@@ -67,35 +74,48 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
   /** Cuts the running evaluation short; `phase` is where it is. */
   let current: { cut: AbortController; phase: number } | undefined;
   let burst: NodeJS.Timeout | undefined;
-  const tick = setInterval(() => schedule(), TICK_MS);
-  async function evaluate() {
+  let tickMs = ticks.startMs;
+  let tick: NodeJS.Timeout | undefined;
+  /** What the last evaluation found, to tell a tick that found nothing new. */
+  let found = '';
+  const startTick = () => {
+    clearTimeout(tick);
+    tick = setTimeout(() => schedule(0, true), tickMs);
+  };
+  async function evaluate(byTick: boolean) {
     if (running) return void (again = true);
     running = true;
     asked = false;
     const cut = new AbortController();
+    const results: CheckResult[][][] = [];
     try {
       for (const [index, phase] of phases.entries()) {
         current = { cut, phase: index };
         if (stopped || cut.signal.aborted) break;
         const each = await evaluateEachCheck(phase.checks, access, { signal: cut.signal });
+        results.push(each);
         if (!stopped && !cut.signal.aborted) phase.onResults(each.flat(), each);
       }
     } finally {
       running = false;
       current = undefined;
     }
+    const now = JSON.stringify(results);
+    tickMs = byTick && now === found ? Math.min(tickMs * 2, ticks.maxMs) : ticks.startMs;
+    found = now;
+    if (!stopped) startTick();
     if (again) {
       again = false;
       schedule(asked ? 0 : BURST_MS);
     }
   }
-  function schedule(delay = BURST_MS) {
+  function schedule(delay = BURST_MS, byTick = false) {
     if (stopped) return;
     clearTimeout(burst);
-    burst = setTimeout(() => evaluate().catch(() => schedule()), delay);
+    burst = setTimeout(() => evaluate(byTick).catch(() => schedule()), delay);
   }
   // A watcher of its own closes its feed when it stops; a shared feed outlives it.
-  const feed = events ?? new ClusterEvents(access.client);
+  const feed = events ?? new ClusterCache(access.client, access.reader);
   const unsubscribe = feed.on(watchedKinds(phases.flatMap((phase) => phase.checks)), () => schedule());
   schedule(0);
   return {
@@ -108,7 +128,7 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
     stop() {
       stopped = true;
       current?.cut.abort();
-      clearInterval(tick);
+      clearTimeout(tick);
       clearTimeout(burst);
       unsubscribe();
       if (!events) feed.close();

@@ -14,14 +14,14 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { detectConfinement, DEFAULT_LIMITS, giveTree, LEARNER_UID_BASE, logConfinement, type Launcher, type LearnerLimits } from '../confinement/confinement.ts';
 import type { LoadedLesson } from '../lesson/load.ts';
 import { log } from '../log.ts';
-import { SandboxHost } from '../sandbox/sandbox-host.ts';
+import { SandboxThread } from '../sandbox/sandbox-thread.ts';
 import { AccessToken } from './access-token.ts';
 import { clientAddress, contentSecurityPolicy, HostAllowList, inlineScriptHashes, isLoopback, sameHostLocation, securityHeaders } from './http-guard.ts';
 import { serveConnection } from './lab-connection.ts';
@@ -134,7 +134,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     throw error;
   }
   const seatFiles = options.workshop?.clusterSeats && new Map(options.workshop.clusterSeats.map((s) => [s.name, s.file]));
-  const sandbox = options.kubeconfig || seatFiles ? undefined : await SandboxHost.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
+  const sandbox = options.kubeconfig || seatFiles ? undefined : await SandboxThread.start({ port: 0, host: '127.0.0.1', statePath: join(options.dataDir, 'sandbox.sqlite') });
   privateFiles(options.dataDir);
   moveFirstLayoutFolders(options.dataDir, store, launcher);
 
@@ -196,7 +196,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       runtimes.delete(key);
       (await runtime.catch(() => undefined))?.close();
     }
-    if (sandbox) for (const clusterToken of store.clusterTokensOf(learner.serial)) sandbox.removeCluster(clusterToken);
+    if (sandbox) for (const clusterToken of store.clusterTokensOf(learner.serial)) await sandbox.removeCluster(clusterToken).catch((error: Error) => log.warn('a learner\'s sandbox cluster was not removed', { error: error.message }));
     store.deleteLearner(learner.serial);
     await uncapFolders([learner.folder]);
     for (const dir of Object.values(learnerDirs(options.dataDir, learner.folder))) await rm(dir, { recursive: true, force: true });
@@ -523,28 +523,28 @@ function moveFirstLayoutFolders(dataDir: string, store: SessionStore, launcher: 
   }
 }
 
-function sandboxClusters(host: SandboxHost, store: SessionStore, maxClusters: number): ClusterSource {
-  const fresh = (learner: number, lesson: LoadedLesson) => {
+function sandboxClusters(host: SandboxThread, store: SessionStore, maxClusters: number): ClusterSource {
+  const fresh = async (learner: number, lesson: LoadedLesson) => {
     if (host.clusterCount >= maxClusters) throw new Refusal(503, `the lab runs as many sandbox clusters as it may (${maxClusters}); try again when someone has left`);
-    const handle = host.addCluster(lesson.lesson.environment, lesson.lesson.id);
+    const handle = await host.addCluster(lesson.lesson.environment, lesson.lesson.id);
     store.setClusterToken(learner, lesson.lesson.id, handle.token);
     return handle.kubeconfig;
   };
   return {
-    kubeconfig(learner, lesson) {
+    async kubeconfig(learner, lesson) {
       const clusterToken = store.clusterToken(learner, lesson.lesson.id);
-      return (clusterToken && host.clusterHandle(clusterToken)?.kubeconfig) ?? fresh(learner, lesson);
+      return (clusterToken && (await host.kubeconfig(clusterToken))) || fresh(learner, lesson);
     },
-    reset(learner, lesson) {
+    async reset(learner, lesson) {
       const clusterToken = store.clusterToken(learner, lesson.lesson.id);
-      if (clusterToken) host.removeCluster(clusterToken);
+      if (clusterToken) await host.removeCluster(clusterToken);
       return fresh(learner, lesson);
     },
   };
 }
 
 function realCluster(kubeconfigFile: string): ClusterSource {
-  return { kubeconfig: () => readFileSync(kubeconfigFile, 'utf8'), reset: () => undefined, resetRefusal: 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands' };
+  return { kubeconfig: () => readFile(kubeconfigFile, 'utf8'), resetRefusal: 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands' };
 }
 
 /** Each learner on the real cluster of their workshop seat, read anew each time (a platform may rotate its credentials). */
@@ -555,7 +555,7 @@ function seatClusters(workshop: Workshop, files: Map<string, string>): ClusterSo
     if (!file) throw new Error(`learner ${learner} holds no usable cluster seat${seat ? ` (theirs, "${seat}", failed its check at start)` : ''}`);
     return file;
   };
-  return { kubeconfig: (learner) => readFileSync(fileOf(learner), 'utf8'), reset: () => undefined, resetRefusal: 'your cluster is a real one of your own, which the lab cannot make anew; run the lesson\'s cleanup commands, or ask the instructor' };
+  return { kubeconfig: async (learner) => readFile(fileOf(learner), 'utf8'), resetRefusal: 'your cluster is a real one of your own, which the lab cannot make anew; run the lesson\'s cleanup commands, or ask the instructor' };
 }
 
 /** What a learner sees when the lab cannot take them in: why, and what to do. */

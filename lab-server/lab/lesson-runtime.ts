@@ -6,7 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { CheckResult } from '../checks/check-result.ts';
 import { watchPhases, type CheckWatcher, type WatchPhase } from '../checks/check-watch.ts';
-import { ClusterEvents } from '../checks/cluster-events.ts';
+import { ClusterCache } from '../checks/cluster-cache.ts';
 import { allPassed, clusterAccess, type ClusterAccess } from '../checks/evaluate-check.ts';
 import type { LoadedLesson } from '../lesson/load.ts';
 import { ShellSupervisor } from '../terminal/shell-supervisor.ts';
@@ -20,10 +20,10 @@ import type { SessionStore, StepStatus } from './session-store.ts';
 /** Where a learner's cluster comes from: a sandbox of their own, or a real cluster. */
 export interface ClusterSource {
   /** The kubeconfig for this learner's lesson, made on first use and kept across restarts. */
-  kubeconfig(learner: number, lesson: LoadedLesson): string;
-  /** A fresh cluster in place of the old one; undefined when the source cannot give one (a real cluster). */
-  reset(learner: number, lesson: LoadedLesson): string | undefined;
-  /** Why `reset` gives none, in words for the learner. */
+  kubeconfig(learner: number, lesson: LoadedLesson): Promise<string>;
+  /** A fresh cluster in place of the old one, as its kubeconfig; absent when the source cannot make one (a real cluster). */
+  reset?: (learner: number, lesson: LoadedLesson) => Promise<string>;
+  /** Why there is no `reset`, in words for the learner. */
   resetRefusal?: string;
 }
 
@@ -69,12 +69,12 @@ export class LessonRuntime {
   private answerCheck = false;
   private readonly probes: LessonProbe[];
   private lastProbes: ProbeState[] | undefined;
-  /** One set of connections to the cluster, and one feed of its changes, for every watcher of this lesson; made on first use. */
-  private cluster: { access: ClusterAccess; events: ClusterEvents } | undefined;
+  /** One set of connections to the cluster, and one cache of it (its changes, and what checks read), for every watcher of this lesson; made on first use. */
+  private cluster: { access: ClusterAccess; events: ClusterCache } | undefined;
   private readonly observer: RuntimeObserver | undefined;
   private readonly unlockedSteps: () => ReadonlySet<string>;
-  /** The step a reset brings the cluster to, while its solutions run. */
-  private catchingUp: string | undefined;
+  /** While a reset runs: the step it brings the fresh cluster to. */
+  private resetTo: string | undefined;
 
   private constructor(options: RuntimeOptions, workspace: LessonWorkspace) {
     this.probes = lessonProbes(options.lesson);
@@ -89,7 +89,7 @@ export class LessonRuntime {
   }
 
   static async open(options: RuntimeOptions): Promise<LessonRuntime> {
-    const workspace = await LessonWorkspace.open({ ...options.workspace, lesson: options.lesson, kubeconfig: options.clusters.kubeconfig(options.learner, options.lesson) });
+    const workspace = await LessonWorkspace.open({ ...options.workspace, lesson: options.lesson, kubeconfig: await options.clusters.kubeconfig(options.learner, options.lesson) });
     return new LessonRuntime(options, workspace);
   }
 
@@ -146,7 +146,7 @@ export class LessonRuntime {
   watch(stepId: string): string | undefined {
     const step = this.step(stepId);
     if (!step) return `lesson ${this.lesson.lesson.id} has no step "${stepId}"`;
-    if (this.catchingUp) return `your cluster is being brought to the start of step "${this.catchingUp}"; this page follows when it is there`;
+    if (this.resetTo) return `your cluster is being made anew${this.resetTo === this.lesson.steps[0]!.step.id ? '' : ` and brought to the start of step "${this.resetTo}"`}; this page follows when it is ready`;
     // Every page that opens on a step counts: a learner back after a break is on it again.
     this.observer?.viewed(stepId);
     if (this.watchedStep === stepId && this.watcher) return undefined;
@@ -242,9 +242,9 @@ export class LessonRuntime {
   reset(options: { toStep?: string | undefined; byInstructor?: boolean; scratch?: string } = {}): string | undefined {
     const { toStep } = options;
     if (toStep !== undefined && !this.step(toStep)) return `lesson ${this.lesson.lesson.id} has no step "${toStep}"`;
-    if (this.catchingUp) return `a reset to step "${this.catchingUp}" is still running`;
-    const kubeconfig = this.clusters.reset(this.learner, this.lesson);
-    if (kubeconfig === undefined) return this.clusters.resetRefusal ?? 'this cluster cannot be made anew from here; use the lesson\'s cleanup commands';
+    if (this.resetTo) return `a reset (to step "${this.resetTo}") is still running`;
+    const remake = this.clusters.reset;
+    if (!remake) return this.clusters.resetRefusal ?? 'this cluster cannot be made anew from here; use the lesson\'s cleanup commands';
     this.observer?.reset(toStep, options.byInstructor ?? false);
     this.watcher?.stop();
     this.watcher = undefined;
@@ -255,10 +255,12 @@ export class LessonRuntime {
     this.lastStatus.clear();
     this.store.clearProgress(this.learner, this.lesson.lesson.id);
     const first = this.lesson.steps[0]!.step.id;
-    const caughtUp = toStep === undefined || toStep === first ? Promise.resolve(undefined) : this.catchUpTo(toStep, options.scratch!);
-    void this.workspace
-      .setKubeconfig(kubeconfig)
-      .then(() => caughtUp)
+    // Held from now on, so that a second reset waits for this one; a page's watch waits for the step too.
+    this.resetTo = toStep ?? first;
+    void remake(this.learner, this.lesson)
+      .then((kubeconfig) => this.workspace.setKubeconfig(kubeconfig))
+      .then(() => (toStep === undefined || toStep === first ? undefined : this.catchUpTo(toStep, options.scratch!)))
+      .finally(() => (this.resetTo = undefined))
       .then((problem) => {
         this.broadcast({ type: 'reset', progress: this.progress(), unlocked: this.unlocked() });
         if (this.workspace.kubeconfigProblem) this.broadcast({ type: 'error', message: this.workspace.kubeconfigProblem });
@@ -267,26 +269,16 @@ export class LessonRuntime {
         const next = toStep ?? watched;
         if (next) this.watch(next);
         else this.rewatch();
-      }, (error: Error) => this.broadcast({ type: 'error', message: `the new cluster is up, but the lab could not save its kubeconfig (${error.message}); its log says more` }));
+      }, (error: Error) => this.broadcast({ type: 'error', message: `the reset did not finish: ${error.message}; the lab's log says more` }));
     return undefined;
   }
 
   /** Runs the solutions of the steps before `toStep` on the fresh cluster; what went wrong, in words, or undefined. */
   private async catchUpTo(toStep: string, scratch: string): Promise<string | undefined> {
-    this.catchingUp = toStep;
-    try {
-      const outcome = await catchUp(this.lesson, toStep, this.workspace.checksKubeconfig, scratch);
-      if ('failed' in outcome) return `the cluster could not be brought to step "${toStep}": step "${outcome.failed}" did not set up. ${outcome.why}`;
-      for (const step of outcome.solved) this.store.setStepStatus(this.learner, this.lesson.lesson.id, step, 'passed');
-      return undefined;
-    } finally {
-      this.catchingUp = undefined;
-    }
-  }
-
-  /** Whether a reset is still bringing the cluster to a step. */
-  get resetting(): string | undefined {
-    return this.catchingUp;
+    const outcome = await catchUp(this.lesson, toStep, this.workspace.checksKubeconfig, scratch);
+    if ('failed' in outcome) return `the cluster could not be brought to step "${toStep}": step "${outcome.failed}" did not set up. ${outcome.why}`;
+    for (const step of outcome.solved) this.store.setStepStatus(this.learner, this.lesson.lesson.id, step, 'passed');
+    return undefined;
   }
 
   /**
@@ -340,12 +332,14 @@ export class LessonRuntime {
     for (const listener of this.listeners) listener(message);
   }
 
-  private connection(): { access: ClusterAccess; events: ClusterEvents } {
+  private connection(): { access: ClusterAccess; events: ClusterCache } {
     if (!this.cluster) {
       const config = new k8s.KubeConfig();
       config.loadFromFile(this.workspace.checksKubeconfig);
-      const access = clusterAccess(config);
-      this.cluster = { access, events: new ClusterEvents(access.client) };
+      const live = clusterAccess(config);
+      // The checks read what the cache's watches keep; a page's Check then costs the cluster nothing but its commands.
+      const events = new ClusterCache(live.client, live.reader);
+      this.cluster = { access: { ...live, reader: events.reader }, events };
     }
     return this.cluster;
   }

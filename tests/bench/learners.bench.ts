@@ -4,24 +4,17 @@
  * how long a learner waits for the answer to Check, the server's memory, and
  * every error a learner met.
  */
-import { readFileSync } from 'node:fs';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
 import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
 import { newLearner, type LabSocket } from '../helpers/lab.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
-import { median, type BenchResult } from './measure.ts';
+import { median, percentile, rssMiB, type BenchResult } from './measure.ts';
 import { startServe } from './serve-process.ts';
 
 const LEARNERS = Number(process.env.LABPATH_BENCH_LEARNERS ?? 50);
 const STEP_TIMEOUT_MS = 300_000;
 
 type StepMessage = Extract<ServerMessage, { type: 'step' }>;
-
-/** The server's resident memory now, from /proc. */
-function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : 0;
-}
 
 async function learnerRun(url: string, steps: { id: string; solve: boolean; checks: boolean }[], errors: string[], latencies: { step: string; ms: number }[]): Promise<void> {
   let socket: LabSocket | undefined;
@@ -66,9 +59,8 @@ export async function benchLearners(): Promise<BenchResult[]> {
   }
   const wall = (performance.now() - started) / 1000;
   const times = latencies.map((l) => l.ms);
-  const sorted = [...times].sort((a, b) => a - b);
   const p50 = median(times);
-  const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? Number.NaN;
+  const p99 = percentile(times, 0.99);
   if (errors.length > 0) console.error(`learners bench: ${errors.length} error(s), e.g. ${errors.slice(0, 3).join(' | ')}`);
   return [
     { name: `lab: ${LEARNERS} learners solving the whole lesson at once, Check answered, p50`, value: Number(p50.toFixed(0)), unit: 'ms', goal: 'reported', met: true },

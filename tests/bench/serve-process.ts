@@ -5,11 +5,14 @@ import { tempDir } from '../helpers/temp-dir.ts';
 export interface ServeProcess {
   url: string;
   pid: number;
+  /** Its data directory. */
+  data: string;
   stop(): void;
 }
 
-export async function startServe(): Promise<ServeProcess> {
+/** `args`: more flags for labpath serve (a workshop's). */
+export async function startServe(args: string[] = []): Promise<ServeProcess> {
   const data = tempDir('bench-serve');
-  const { child, line } = await startServing(['serve', '--port', '0', '--data', data], /lab ready: (http:\/\/127\.0\.0\.1:\d+)\//);
-  return { url: /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0], pid: child.pid!, stop: () => child.kill('SIGTERM') };
+  const { child, line } = await startServing(['serve', '--port', '0', '--data', data, ...args], /lab ready: (http:\/\/127\.0\.0\.1:\d+)\//);
+  return { url: /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0], pid: child.pid!, data, stop: () => child.kill('SIGTERM') };
 }

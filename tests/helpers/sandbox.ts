@@ -117,10 +117,10 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
 }
 
 /** Polls until `probe` returns a value (not undefined/false), or fails after `ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));

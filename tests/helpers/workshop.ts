@@ -61,6 +61,7 @@ export class ConsoleFeedSocket {
   readonly learners = new Map<string, LearnerView>();
   private readonly ws: WebSocket;
   private waiters: (() => void)[] = [];
+  private readonly listeners: ((view: LearnerView) => void)[] = [];
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
@@ -69,6 +70,7 @@ export class ConsoleFeedSocket {
       this.messages.push(message);
       if (message.type === 'snapshot') for (const learner of message.learners) this.learners.set(learner.name, learner);
       if (message.type === 'learner') this.learners.set(message.learner.name, message.learner);
+      for (const view of message.type === 'snapshot' ? message.learners : message.type === 'learner' ? [message.learner] : []) for (const listener of this.listeners) listener(view);
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
@@ -81,6 +83,11 @@ export class ConsoleFeedSocket {
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
       ws.once('error', reject);
     });
+  }
+
+  /** Called with every learner view as it arrives. */
+  onLearner(listener: (view: LearnerView) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Waits until the learner's view satisfies `done`; returns it. */
