@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import { log } from '../log.ts';
 import type { ShellSink } from '../terminal/shell-supervisor.ts';
 import type { LessonRuntime } from './lesson-runtime.ts';
+import { heartbeat } from './heartbeat.ts';
 import { parseClientMessage, type LearnerWorkshopState, type ServerMessage } from './protocol.ts';
 
 /** The learner's seat in a workshop, as their page sees it. */
@@ -70,16 +71,10 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
   const detach = runtime.shell.attach(sink);
   const unsubscribe = runtime.subscribe(send);
 
-  let alive = true;
-  ws.on('pong', () => (alive = true));
-  const heartbeat = setInterval(() => {
-    if (!alive) return ws.terminate();
-    alive = false;
-    ws.ping();
-  }, heartbeatMs);
+  const pings = heartbeat(ws, heartbeatMs);
 
   ws.on('message', (data: Buffer, isBinary) => {
-    alive = true;
+    pings.seen();
     const refused = seat?.refusal();
     if (isBinary) return refused ? undefined : runtime.shell.write(data);
     const parsed = parseClientMessage(data.toString('utf8'));
@@ -126,7 +121,6 @@ export function serveConnection(ws: WebSocket, runtime: LessonRuntime, heartbeat
     if (problem) send({ type: 'error', message: problem });
   });
   ws.on('close', () => {
-    clearInterval(heartbeat);
     detach();
     unsubscribe();
   });

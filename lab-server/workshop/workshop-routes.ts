@@ -9,7 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clientAddress, sameHostLocation, type HostAllowList } from '../lab/http-guard.ts';
+import { heartbeat } from '../lab/heartbeat.ts';
 import { cookie, cookies, escapeHtml, json, plainPage, readBody, text } from '../lab/http-replies.ts';
+import { HEARTBEAT_MS } from '../lab/lab-connection.ts';
 import type { SessionStore } from '../lab/session-store.ts';
 import { AttemptLimiter } from './attempt-limiter.ts';
 import type { ConsoleFeed } from './console-feed.ts';
@@ -99,7 +101,11 @@ export class WorkshopRoutes {
     const learner = seat && room.learner(seat.learner);
     if (!seat || !learner) return refuse(404, 'Not Found: nobody has joined by that name');
     room.lab.open(learner).then(
-      (runtime) => this.wss.handleUpgrade(req, socket, head, (ws) => serveWatch(ws, runtime, seat.learner, room)),
+      (runtime) =>
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          heartbeat(ws, HEARTBEAT_MS);
+          serveWatch(ws, runtime, seat.learner, room);
+        }),
       (error: Error) => refuse(503, `Service Unavailable: the learner's shell cannot start now (${error.message})`),
     );
   }
@@ -111,17 +117,8 @@ export class WorkshopRoutes {
     };
     send(feed.snapshot());
     const unsubscribe = feed.subscribe(send);
-    let alive = true;
-    ws.on('pong', () => (alive = true));
-    const heartbeat = setInterval(() => {
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, 15_000);
-    ws.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    heartbeat(ws, HEARTBEAT_MS);
+    ws.on('close', unsubscribe);
     ws.on('error', () => ws.terminate());
   }
 

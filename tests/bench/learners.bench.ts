@@ -5,34 +5,20 @@
  * every error a learner met.
  */
 import { loadLesson } from '../../lab-server/lesson/load.ts';
-import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
 import { newLearner, type LabSocket } from '../helpers/lab.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 import { median, percentile, rssMiB, type BenchResult } from './measure.ts';
 import { startServe } from './serve-process.ts';
+import { walkLesson, type WalkStep } from './lesson-walk.ts';
 
 const LEARNERS = Number(process.env.LABPATH_BENCH_LEARNERS ?? 50);
-const STEP_TIMEOUT_MS = 300_000;
 
-type StepMessage = Extract<ServerMessage, { type: 'step' }>;
-
-async function learnerRun(url: string, steps: { id: string; solve: boolean; checks: boolean }[], errors: string[], latencies: { step: string; ms: number }[]): Promise<void> {
+async function learnerRun(url: string, steps: WalkStep[], errors: string[], latencies: { step: string; ms: number }[]): Promise<void> {
   let socket: LabSocket | undefined;
   try {
     socket = await (await newLearner(url)).connect();
     for (const m of socket.messages) if (m.type === 'error') errors.push(m.message);
-    for (const step of steps) {
-      socket.send({ type: 'watch', step: step.id });
-      if (step.solve) socket.send({ type: 'solve', step: step.id });
-      await socket.waitForStep(step.id, 'passed', STEP_TIMEOUT_MS);
-      if (!step.checks) continue;
-      // What a learner waits for after pressing Check on a step that is done.
-      const seen = socket.messages.length;
-      const started = performance.now();
-      socket.send({ type: 'check', step: step.id });
-      await socket.waitForMessage((m): m is StepMessage => socket!.messages.indexOf(m) >= seen && m.type === 'step' && m.step === step.id, `the answer to Check on ${step.id}`, STEP_TIMEOUT_MS);
-      latencies.push({ step: step.id, ms: performance.now() - started });
-    }
+    await walkLesson(socket, steps, { checked: (step, ms) => latencies.push({ step, ms }) });
     for (const m of socket.messages) if (m.type === 'error') errors.push(m.message);
   } catch (error) {
     errors.push((error as Error).message.slice(0, 300));

@@ -8,51 +8,39 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
-import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
 import { LabSocket } from '../helpers/lab.ts';
 import { LESSON_DIR, LESSON_ID } from '../helpers/paths.ts';
 import { ConsoleFeedSocket } from '../helpers/workshop.ts';
 import { median, percentile, rssMiB, type BenchResult } from './measure.ts';
 import { startServe } from './serve-process.ts';
+import { walkLesson, type WalkStep } from './lesson-walk.ts';
 
 const LEARNERS = Number(process.env.LABPATH_BENCH_WORKSHOP_LEARNERS ?? 100);
 const JOIN_WINDOW_MS = 60_000;
 /** Between a learner's actions: reading a step, looking at the terminal. */
-const THINK_MS = [1500, 5000] as const;
-const STEP_TIMEOUT_MS = 300_000;
+const THINK_MS = [5000, 15000] as const;
 
-type StepMessage = Extract<ServerMessage, { type: 'step' }>;
-
-const think = () => new Promise((resolve) => setTimeout(resolve, THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0])));
+const think = () => new Promise<void>((resolve) => setTimeout(resolve, THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0])));
 
 interface Tally {
   errors: string[];
-  checks: number[];
+  checks: { step: string; ms: number }[];
   /** When each learner's page saw each step pass: `${name}/${step}` → performance.now(). */
   passedOnPage: Map<string, number>;
   passedOnConsole: Map<string, number>;
 }
 
-async function learner(url: string, code: string, name: string, steps: { id: string; solve: boolean; checks: boolean }[], tally: Tally): Promise<void> {
+async function learner(url: string, code: string, name: string, steps: WalkStep[], tally: Tally): Promise<void> {
   let socket: LabSocket | undefined;
   try {
     const joined = await fetch(`${url}/join`, { method: 'POST', body: new URLSearchParams({ code, name }), redirect: 'manual' });
     if (joined.status !== 303) throw new Error(`${name} could not join: HTTP ${joined.status}`);
     socket = await LabSocket.open(url, joined.headers.get('set-cookie')!.split(';')[0]!, LESSON_ID);
-    for (const step of steps) {
-      socket.send({ type: 'watch', step: step.id });
-      await think();
-      if (step.solve) socket.send({ type: 'solve', step: step.id });
-      await socket.waitForStep(step.id, 'passed', STEP_TIMEOUT_MS);
-      tally.passedOnPage.set(`${name}/${step.id}`, performance.now());
-      if (!step.checks) continue;
-      await think();
-      const seen = socket.messages.length;
-      const started = performance.now();
-      socket.send({ type: 'check', step: step.id });
-      await socket.waitForMessage((m): m is StepMessage => socket!.messages.indexOf(m) >= seen && m.type === 'step' && m.step === step.id, `the answer to Check on ${step.id}`, STEP_TIMEOUT_MS);
-      tally.checks.push(performance.now() - started);
-    }
+    await walkLesson(socket, steps, {
+      pause: think,
+      passed: (step) => tally.passedOnPage.set(`${name}/${step}`, performance.now()),
+      checked: (step, ms) => tally.checks.push({ step, ms }),
+    });
     for (const m of socket.messages) if (m.type === 'error') tally.errors.push(`${name}: ${m.message}`);
   } catch (error) {
     tally.errors.push(`${name}: ${(error as Error).message.slice(0, 300)}`);
@@ -99,12 +87,15 @@ export async function benchWorkshop(): Promise<BenchResult[]> {
   if (tally.errors.length > 0) console.error(`workshop bench: ${tally.errors.length} error(s), e.g. ${tally.errors.slice(0, 3).join(' | ')}`);
   const name = (what: string) => `workshop: ${LEARNERS} learners at a human pace, ${what}`;
   const p99Console = percentile(shown, 0.99);
-  const p99Check = percentile(tally.checks, 0.99);
+  const checks = tally.checks.map((c) => c.ms);
+  const p99Check = percentile(checks, 0.99);
   return [
     { name: name('console shows a passed step, p50'), value: Number(median(shown).toFixed(0)), unit: 'ms', goal: 'reported', met: true },
     { name: name('console shows a passed step, p99'), value: Number(p99Console.toFixed(0)), unit: 'ms', goal: '< 1000', met: p99Console < 1000 },
-    { name: name('Check answered, p50'), value: Number(median(tally.checks).toFixed(0)), unit: 'ms', goal: 'reported', met: true },
+    { name: name('Check answered, p50'), value: Number(median(checks).toFixed(0)), unit: 'ms', goal: 'reported', met: true },
     { name: name('Check answered, p99'), value: Number(p99Check.toFixed(0)), unit: 'ms', goal: '< 1000', met: p99Check < 1000 },
+    // Where the tail comes from: each step's own p99.
+    ...[...Map.groupBy(tally.checks, (c) => c.step)].map(([step, ofStep]): BenchResult => ({ name: name(`Check answered on step ${step}, p99`), value: Number(percentile(ofStep.map((c) => c.ms), 0.99).toFixed(0)), unit: 'ms', goal: 'reported', met: true })),
     { name: name('errors'), value: tally.errors.length, unit: 'errors', goal: '0', met: tally.errors.length === 0 },
     { name: name('server peak RSS'), value: Number(peak.toFixed(0)), unit: 'MiB', goal: 'reported', met: true },
     { name: name('all lessons done, wall'), value: Number(wall.toFixed(0)), unit: 's', goal: 'reported', met: true },
