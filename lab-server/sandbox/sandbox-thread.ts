@@ -23,6 +23,9 @@ export type SandboxReply = { id: number; count: number } & ({ ok: true; value?: 
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
+/** How long a closing sandbox may take to end its thread. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
 export class SandboxThread {
   readonly url: string;
   private readonly worker: Worker;
@@ -76,12 +79,18 @@ export class SandboxThread {
     await this.ask({ method: 'removeCluster', token });
   }
 
+  /** Closes the sandbox and ends its thread; a thread that does not end within a few seconds is stopped. */
   async close(): Promise<void> {
     if (this.failure) return;
     const id = this.next++;
     const closed = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage({ id, method: 'close' });
+    const late = setTimeout(() => {
+      log.warn('the sandbox thread did not end when closed; stopping it');
+      void this.worker.terminate();
+    }, CLOSE_TIMEOUT_MS);
     await closed;
+    clearTimeout(late);
   }
 
   private ask(request: SandboxCall): Promise<unknown> {

@@ -41,6 +41,8 @@ export function serveWatch(ws: WebSocket, runtime: LessonRuntime, serial: number
       send({ type: 'size', cols, rows });
     },
   };
+  // Watching a learner's terminal is the instructor's doing, and on the record like the rest.
+  room.workshop.record(serial, 'watched', { detail: { by: 'instructor' } });
   const detach = runtime.shell.attach(sink);
   ws.on('message', (data: Buffer, isBinary) => {
     if (isBinary) {

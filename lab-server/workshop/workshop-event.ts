@@ -49,6 +49,7 @@ export const VERBS = {
   'answered-hand': 'http://adlnet.gov/expapi/verbs/responded',
   'lowered-hand': 'https://labpath.dev/xapi/verbs/lowered-hand',
   broadcast: 'http://adlnet.gov/expapi/verbs/shared',
+  watched: 'https://labpath.dev/xapi/verbs/watched',
   'took-over': 'https://labpath.dev/xapi/verbs/took-over',
   released: 'https://labpath.dev/xapi/verbs/released',
   extended: 'https://labpath.dev/xapi/verbs/extended',

@@ -57,10 +57,10 @@ export function renderTile(tile: HTMLElement, view: LearnerView, workshop: Works
 }
 
 export function renderRow(row: HTMLTableRowElement, view: LearnerView, workshop: WorkshopView, skew: number): void {
-  row.dataset.learner = view.name;
-  row.dataset.status = view.status;
-  if (view.attention.length > 0) row.dataset.attention = view.attention.join(' · ');
-  else delete row.dataset.attention;
+  // Not the tiles' hooks: [data-learner="NAME"] names one element, the learner's tile.
+  row.dataset.learnerRow = view.name;
+  if (view.attention.length > 0) row.dataset.rowAttention = view.attention.join(' · ');
+  else delete row.dataset.rowAttention;
   const cells = [
     node('th', { scope: 'row' }, [node('button', { type: 'button', 'data-watch': view.name, class: 'link-button' }, [view.name])]),
     node('td', {}, [view.connected ? 'yes' : 'no']),

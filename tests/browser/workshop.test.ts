@@ -36,7 +36,7 @@ after(async () => {
   await lab?.server.close();
 });
 
-const tile = (name: string) => console_.locator(`[data-learner="${name}"].learner-tile`);
+const tile = (name: string) => console_.locator(`[data-learner="${name}"]`);
 const terminalText = (page: Page, selector: string) => page.locator(`${selector} .xterm-rows`).innerText();
 
 async function join_(name: string): Promise<Page> {
@@ -148,6 +148,17 @@ describe('a workshop with one instructor and three learners', () => {
     await grace.locator('[data-hand-answer]').waitFor();
     assert.match(await grace.locator('[data-hand-answer]').innerText(), /Check the NAD name/);
     await console_.locator('.learner-tile[data-learner="Grace Hopper"]:not([data-hand])').waitFor();
+
+    // "Follow me": every page moves to the step, and its gate opens for everyone.
+    await console_.fill('[data-form="broadcast"] input[name="message"]', 'Let us all look at the namespaces');
+    await console_.locator('[data-form="broadcast"] select[name="step"]').selectOption('namespaces');
+    await console_.click('[data-form="broadcast"] button[type="submit"]');
+    for (const page of learners.values()) await page.waitForURL(new RegExp(`/lessons/${LESSON_ID}/namespaces/$`));
+    const grace_ = learners.get('Grace Hopper')!;
+    await grace_.locator('[data-broadcast]').waitFor();
+    assert.match(await grace_.locator('[data-broadcast]').innerText(), /Let us all look at the namespaces/);
+    await grace_.locator('[data-broadcast] button').click();
+    await grace_.locator('[data-broadcast]').waitFor({ state: 'detached' });
   });
 
   it('the export holds every learner and step with its times; the table sorts by lag', async () => {
@@ -159,9 +170,13 @@ describe('a workshop with one instructor and three learners', () => {
     assert.ok(bridge.attempts >= 1);
     assert.ok(bridge.secondsToFirstPass! > 0 && bridge.secondsToFirstPass! <= bridge.secondsOnStep + 0.1, JSON.stringify(bridge));
     assert.ok(Date.parse(bridge.firstPassAt!) <= Date.now());
+    // What the console did is on the record with what the learners did.
+    const statements = (await (await lab.api('/instructor/api/statements.json')).json()) as { verb: { display: { en: string } }; actor: { name: string } }[];
+    const byInstructor = new Set(statements.filter((s) => s.actor.name === 'Instructor').map((s) => s.verb.display.en));
+    for (const verb of ['watched', 'took-over', 'released', 'reset', 'broadcast', 'answered-hand']) assert.ok(byInstructor.has(verb), `the instructor's ${verb} is recorded`);
     await console_.click('[data-view="table"]');
     await console_.click('[data-sort="lag"]');
-    const names = await console_.locator('[data-table] tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.learner));
+    const names = await console_.locator('[data-table] tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.learnerRow));
     assert.deepEqual([...names].sort(), [...NAMES].sort());
     await console_.screenshot({ path: join(ARTIFACTS, 'workshop-table.png') });
     await console_.click('[data-view="tiles"]');
@@ -183,7 +198,7 @@ describe('a workshop with one instructor and three learners', () => {
     assert.equal(lab.consolePath, consolePath);
     await console_.goto(`${lab.server.url}${lab.consolePath}`);
     for (const name of NAMES) await tile(name).waitFor();
-    assert.equal(await tile('Ada Lovelace').getAttribute('data-step-id'), 'bridge-mapping');
+    assert.equal(await tile('Ada Lovelace').getAttribute('data-step-id'), 'namespaces');
     assert.match(await tile('Linus').innerText(), /3\/9/);
     const counts = (text: string) => text.split('\r\n').map((l) => l.split(',').slice(0, 10).join(','));
     assert.deepEqual(counts(await (await lab.api('/instructor/api/export.csv')).text()), counts(before));

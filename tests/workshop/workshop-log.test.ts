@@ -40,6 +40,7 @@ describe('a workshop\'s console and log', () => {
     const feed = await lab.feed();
     const ada = await onStep(lab, 'Ada', 'bridge-mapping');
     await ada.waitForStep('bridge-mapping', 'failing');
+    ada.send({ type: 'hint', step: 'bridge-mapping', hint: 1 });
     for (let attempt = 1; attempt <= 3; attempt++) {
       const before = ada.messages.length;
       ada.send({ type: 'check', step: 'bridge-mapping' });
@@ -95,6 +96,7 @@ describe('a workshop\'s console and log', () => {
     const ada = lines.find((l) => l.startsWith('Ada,2,bridge-mapping,'))!.split(',');
     assert.equal(ada[4], 'false');
     assert.equal(ada[7], '3', 'three Check attempts');
+    assert.equal(ada[8], '1', 'one hint opened');
     assert.ok(Number(ada[10]) > 0, 'time on the step');
     const overview = lines.find((l) => l.startsWith('Linus,1,overview,'))!.split(',');
     assert.equal(overview[4], 'true');
