@@ -217,10 +217,13 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   }, Math.min(60_000, Math.max(100, Math.min(idleTimeoutMs, sessionTtlMs) / 4)));
   sweep.unref();
 
+  /** Set as the lab closes: nothing starts after, and what was starting is ended as it arrives. */
+  let closing = false;
   const runtimeFor = (learner: Learner, lesson: LoadedLesson): Promise<LessonRuntime> => {
     const key = `${learner.folder}/${lesson.lesson.id}`;
     let runtime = runtimes.get(key);
     if (!runtime) {
+      if (closing) return Promise.reject(new Refusal(503, 'the lab is closing'));
       if (runtimes.size >= maxShells) return Promise.reject(new Refusal(503, `the lab runs as many shells as it may (${maxShells}); try again when someone has left`));
       const inWorkshop = room && lesson === workshopLesson && workshop!.seat(learner.serial);
       runtime = capFolder(learner).then(() =>
@@ -229,7 +232,12 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
           ...(inWorkshop ? { observer: room.observer(learner.serial), unlocked: () => workshop!.unlockedFor(learner.serial) } : {}),
           workspace: { learnerId: learner.folder, uid: uidOf(learner), paths: lessonPaths(options.dataDir, learner.folder, lesson.lesson.id), launcher, limits: launcher.confined ? launcher.limitGroup(learner.folder) : undefined },
         }),
-      );
+      ).then((opened) => {
+        // Opened while the lab closed (its cluster comes from another thread now): its shell would outlive the lab.
+        if (!closing) return opened;
+        opened.close();
+        throw new Refusal(503, 'the lab is closing');
+      });
       runtimes.set(key, runtime);
       runtime.catch(() => runtimes.delete(key));
     }
@@ -452,6 +460,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     launcher,
     ...(workshop ? { workshop: { name: workshop.name, joinCode: workshop.joinCode, joinPath: `/join?code=${encodeURIComponent(workshop.joinCode)}`, consolePath: `/instructor?key=${encodeURIComponent(workshop.instructorSecret)}` } } : {}),
     async close() {
+      closing = true;
       clearInterval(sweep);
       stopWebhook?.();
       webhook?.close();
