@@ -48,7 +48,8 @@ Options:
   --max-learners N     learners the lab takes in at most (default 200)
   --max-learners-per-address N   of those, from one address (default: all)
   --warm N             learner environments (cluster and shell) kept ready per lesson, so
-                       that a new learner's terminal is there as their page opens (default 1)
+                       that a new learner's terminal is there as their page opens (default 1;
+                       none in a workshop, whose learners are made as they join)
 
 Workshops (an instructor and a room of learners):
   --workshop NAME      run a workshop: learners join by name with its join code (the link

@@ -181,6 +181,10 @@ def main():
                 return 129
             if data:
                 os.write(master, data)
+            elif os.isatty(0):
+                # A terminal at its end was hung up: the lab closed it, or died (SIGKILL) as
+                # this sandbox started. The sandbox ends with it, rather than run on orphaned.
+                return 129
             else:
                 # No input at all (not a terminal): the shell runs on without.
                 watched.remove(0)

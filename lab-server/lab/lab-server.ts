@@ -187,7 +187,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     void runtime.shell.terminal;
     return learner;
   };
-  const pool = new WarmPool(options.warmShells ?? 0, prepareWarm);
+  // A workshop's learners are made as they join, by name, each with the workshop's hooks in their runtime: none is taken from a pool.
+  const pool = new WarmPool(workshop ? 0 : (options.warmShells ?? 0), prepareWarm);
 
   /** Ends a learner: their shells are killed, their sandbox clusters removed, their files deleted. */
   const endLearner = async (learner: Learner) => {
