@@ -160,6 +160,13 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess, 
     release();
   };
   const stalled = (error: unknown): Unavailable => ({ status: 'error', actual: 'console stalled', message: `the serial console of VM ${namespace}/${name}: ${(error as Error).message}` });
+  // Stopped while logging in (a learner pressed Check): the console is given up at once, for the step's checks to take.
+  const cutLogin = () => close();
+  if (stop?.aborted) {
+    close();
+    return STOPPED;
+  }
+  stop?.addEventListener('abort', cutLogin, { once: true });
   try {
     if (!(await opened.logIn(account.user, async () => password))) {
       close();
@@ -167,7 +174,9 @@ async function vmShell(namespace: string, name: string, access: WorkloadAccess, 
     }
   } catch (error) {
     close();
-    return unavailable(stalled(error));
+    return stop?.aborted ? STOPPED : unavailable(stalled(error));
+  } finally {
+    stop?.removeEventListener('abort', cutLogin);
   }
   const run = async (command: string[], { stop }: RunOptions = {}): Promise<RunOutcome | undefined> => {
     const cut = () => opened.close();

@@ -150,6 +150,8 @@ def main():
 
     exit_code = None
     watched = [0, master, wake_read]
+    # Asked now: once hung up, a terminal no longer says it is one.
+    on_terminal = os.isatty(0)
     while exit_code is None:
         readable, _, _ = select.select(watched, [], [])
         if wake_read in readable:
@@ -181,7 +183,7 @@ def main():
                 return 129
             if data:
                 os.write(master, data)
-            elif os.isatty(0):
+            elif on_terminal:
                 # A terminal at its end was hung up: the lab closed it, or died (SIGKILL) as
                 # this sandbox started. The sandbox ends with it, rather than run on orphaned.
                 return 129
