@@ -271,9 +271,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   /** In a workshop, a learner is one who joined (has a seat). */
   const seated = (learner: Learner | undefined): learner is Learner => learner !== undefined && (!workshop || workshop.seat(learner.serial) !== undefined);
 
+  /** The access token, where the lab has one; a workshop's learners are let in by their seat instead, where their session is read. */
   const allowed = (req: IncomingMessage): boolean => {
-    // A workshop's learners come in by its join code: their session is their access.
-    if (workshop) return seated(store.learner(sessionIdOf(req) ?? ''));
     if (!token.required) return true;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     return token.cookieMatches(cookies(req)[ACCESS_COOKIE]) || token.matches(bearer);
@@ -323,10 +322,15 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     const url = new URL(req.url ?? '/', 'http://lab');
     if (url.pathname === '/lab/api/health') return json(res, 200, { ok: true });
     if (workshopRoutes && (await workshopRoutes.handle(req, res, url))) return;
+    // The site's code and styles hold nothing of anyone's, and the console (whose user has no learner's session) needs them.
+    if (workshop && url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
+    const sessionId = sessionIdOf(req);
+    // Read once (it marks the learner as seen), and only once a request may go on.
+    let learner: Learner | undefined;
     if (workshop) {
-      // The site's code and styles hold nothing of anyone's, and the console (whose user has no learner's session) needs them.
-      if (url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
-      if (!allowed(req)) {
+      // A workshop's learners come in by its join code: their seat is their access.
+      learner = sessionId ? store.learner(sessionId) : undefined;
+      if (!seated(learner)) {
         if (req.method === 'GET' && !url.pathname.startsWith('/lab/')) {
           res.writeHead(303, { location: '/join' }).end();
           return;
@@ -342,8 +346,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     } else if (!allowed(req)) return text(res, 401, 'This lab needs its access token: open the link with ?token=… that the lab\'s host gave you.');
     // Hashed assets need no session: sparing them a database look-up each keeps page loads quick.
     if (url.pathname.startsWith('/_astro/')) return serveStatic(options.siteDir, req, res);
-    const sessionId = sessionIdOf(req);
-    const learner = sessionId ? store.learner(sessionId) : undefined;
+    learner ??= sessionId ? store.learner(sessionId) : undefined;
     const api = /^\/lab\/api\/lessons\/([a-z0-9-]+)$/.exec(url.pathname);
     if (api) {
       const lesson = lessons.get(api[1]!);

@@ -102,16 +102,6 @@ export class LessonRuntime {
     return [...this.unlockedSteps()];
   }
 
-  /** The step the page shows, as far as the lab knows. */
-  get currentStep(): string | undefined {
-    return this.watchedStep;
-  }
-
-  /** Whether a page of this learner's is open on the lesson. */
-  get watched(): boolean {
-    return this.listeners.size > 0;
-  }
-
   /** A message for every page the learner has open on this lesson. */
   notify(message: ServerMessage): void {
     this.broadcast(message);

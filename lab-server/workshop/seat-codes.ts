@@ -26,11 +26,10 @@ function normalized(text: string): string {
 
 /** Whether a typed code is `expected`, in time that does not depend on where they differ. */
 export function codeMatches(typed: string | undefined, expected: string): boolean {
-  if (typed === undefined) return false;
-  const digest = (text: string) => createHash('sha256').update(normalized(text)).digest();
-  return timingSafeEqual(digest(typed), digest(expected));
+  return typed !== undefined && secretMatches(normalized(typed), normalized(expected));
 }
 
+/** Whether `candidate` is the secret, in time that does not depend on where they differ. */
 export function secretMatches(candidate: string | undefined, secret: string): boolean {
   if (candidate === undefined) return false;
   const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -39,9 +38,14 @@ export function secretMatches(candidate: string | undefined, secret: string): bo
 
 export const MAX_NAME_LENGTH = 40;
 
-/** A display name as the workshop keeps it (spaces collapsed), or why it cannot be one. */
+/** A name as the workshop keeps and compares it: NFC, spaces collapsed. */
+export function normalName(typed: string): string {
+  return typed.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+/** A display name as the workshop keeps it, or why it cannot be one. */
 export function displayName(typed: string): { ok: true; name: string } | { ok: false; error: string } {
-  const name = typed.normalize('NFC').trim().replace(/\s+/g, ' ');
+  const name = normalName(typed);
   const length = [...name].length;
   if (length === 0) return { ok: false, error: 'Type the name the instructor will see, e.g. "Ada L."' };
   if (length > MAX_NAME_LENGTH) return { ok: false, error: `A name is at most ${MAX_NAME_LENGTH} characters; "${[...name].slice(0, 20).join('')}…" has ${length}.` };

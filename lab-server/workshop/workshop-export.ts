@@ -61,7 +61,7 @@ export function rowsCsv(rows: StepRow[]): string {
 }
 
 export function exportJson(workshop: Workshop, sessions: SessionStore, now = Date.now()): object {
-  const rows = stepRows(workshop, sessions, now);
+  const rowsOf = Map.groupBy(stepRows(workshop, sessions, now), (row) => row.learner);
   return {
     workshop: workshop.name,
     lesson: { id: workshop.lesson.lesson.id, title: workshop.lesson.lesson.title },
@@ -70,7 +70,7 @@ export function exportJson(workshop: Workshop, sessions: SessionStore, now = Dat
       name: seat.name,
       joinedAt: new Date(seat.joinedAt).toISOString(),
       clusterSeat: seat.clusterSeat,
-      steps: rows.filter((r) => r.learner === seat.name).map(({ learner: _learner, ...step }) => step),
+      steps: (rowsOf.get(seat.name) ?? []).map(({ learner: _learner, ...step }) => step),
     })),
   };
 }
@@ -88,15 +88,7 @@ export function statementOf(event: WorkshopEvent, workshop: Workshop, baseUrl: s
   const check = event.detail.check;
   const object =
     check && stepActivity ? { objectType: 'Activity', id: `${stepActivity.id}#check-${check.index + 1}`, definition: { name: { en: check.message }, type: 'http://adlnet.gov/expapi/activities/assessment' } } : (stepActivity ?? lessonActivity);
-  const ledger = event.learner === undefined ? undefined : workshop.ledger(event.learner);
-  const result =
-    event.verb === 'failed' && check
-      ? { success: false, response: check.actual, extensions: { 'https://labpath.dev/xapi/assertion': { subject: check.subject, expected: check.expected, actual: check.actual, message: check.message } } }
-      : event.verb === 'passed'
-        ? { success: true, ...(ledger?.steps.get(event.stepId ?? '')?.timeToPassMs !== undefined ? { duration: isoDuration(ledger.steps.get(event.stepId!)!.timeToPassMs!) } : {}) }
-        : event.detail.message !== undefined
-          ? { response: event.detail.message }
-          : undefined;
+  const result = resultOf(event, workshop);
   const extensions: Record<string, unknown> = { 'https://labpath.dev/xapi/workshop': workshop.name };
   if (byInstructor && seat) extensions['https://labpath.dev/xapi/learner'] = seat.name;
   for (const key of ['toStep', 'minutes', 'endsAt', 'seats', 'hint'] as const) if (event.detail[key] !== undefined) extensions[`https://labpath.dev/xapi/${key}`] = event.detail[key];
@@ -109,6 +101,17 @@ export function statementOf(event: WorkshopEvent, workshop: Workshop, baseUrl: s
     context: { contextActivities: { parent: [lessonActivity] }, extensions },
     timestamp: new Date(event.at).toISOString(),
   };
+}
+
+/** What an event came to, in xAPI's words: a failed check's assertion, a pass's time, a message. */
+function resultOf(event: WorkshopEvent, workshop: Workshop): object | undefined {
+  const check = event.detail.check;
+  if (event.verb === 'failed' && check) return { success: false, response: check.actual, extensions: { 'https://labpath.dev/xapi/assertion': { subject: check.subject, expected: check.expected, actual: check.actual, message: check.message } } };
+  if (event.verb === 'passed') {
+    const toPass = event.learner === undefined || !event.stepId ? undefined : workshop.ledger(event.learner).steps.get(event.stepId)?.timeToPassMs;
+    return { success: true, ...(toPass !== undefined ? { duration: isoDuration(toPass) } : {}) };
+  }
+  return event.detail.message !== undefined ? { response: event.detail.message } : undefined;
 }
 
 /** The same statement always gets the same id: a record store drops a resent one. */

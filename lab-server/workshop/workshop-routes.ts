@@ -126,15 +126,17 @@ export class WorkshopRoutes {
     const { room, sessions } = this.options;
     const { workshop } = room;
     if (req.method === 'GET') {
-      const base = this.options.baseUrl();
-      const file = `${workshop.name.replace(/[^\w.-]+/g, '-')}`;
       if (name === 'state') return json(res, 200, this.options.feed.snapshot());
       if (name === 'export.csv') {
+        const file = workshop.name.replace(/[^\w.-]+/g, '-');
         res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}.csv"`, 'cache-control': 'no-store' }).end(rowsCsv(stepRows(workshop, sessions)));
         return;
       }
       if (name === 'export.json') return json(res, 200, exportJson(workshop, sessions));
-      if (name === 'statements.json') return json(res, 200, workshop.events().map((event) => statementOf(event, workshop, base)));
+      if (name === 'statements.json') {
+        const base = this.options.baseUrl();
+        return json(res, 200, workshop.events().map((event) => statementOf(event, workshop, base)));
+      }
       return json(res, 404, { error: `no ${name} here; the console reads state, export.csv, export.json and statements.json` });
     }
     if (req.method !== 'POST') return json(res, 405, { error: 'the console\'s actions are POSTed, its exports are GETs' });

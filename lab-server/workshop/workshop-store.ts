@@ -136,11 +136,11 @@ export class WorkshopStore {
     return { ...event, id: row.id };
   }
 
-  /** Every event in order; `learner` narrows to one learner's and the workshop's own. */
-  events(options: { afterId?: number; undeliveredOnly?: boolean; limit?: number } = {}): WorkshopEvent[] {
+  /** Every event in order; `undeliveredOnly`: those the webhook has not delivered yet. */
+  events(options: { undeliveredOnly?: boolean; limit?: number } = {}): WorkshopEvent[] {
     const rows = this.db
-      .prepare(`SELECT id, at, learner, verb, lesson_id, step_id, detail FROM workshop_events WHERE id > ?${options.undeliveredOnly ? ' AND delivered = 0' : ''} ORDER BY id LIMIT ?`)
-      .all(options.afterId ?? 0, options.limit ?? -1) as unknown as EventRow[];
+      .prepare(`SELECT id, at, learner, verb, lesson_id, step_id, detail FROM workshop_events${options.undeliveredOnly ? ' WHERE delivered = 0' : ''} ORDER BY id LIMIT ?`)
+      .all(options.limit ?? -1) as unknown as EventRow[];
     return rows.map(eventOf);
   }
 

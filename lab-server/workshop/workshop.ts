@@ -10,7 +10,7 @@ import type { Learner, SessionStore } from '../lab/session-store.ts';
 import { newSessionId } from '../lab/session-store.ts';
 import { StartRefused } from '../lab/start-refused.ts';
 import { LearnerLedger } from './learner-ledger.ts';
-import { codeMatches, displayName, newInstructorSecret, newJoinCode, newRejoinCode } from './seat-codes.ts';
+import { codeMatches, displayName, newInstructorSecret, newJoinCode, newRejoinCode, normalName } from './seat-codes.ts';
 import type { EventDetail, WorkshopEvent, WorkshopVerb } from './workshop-event.ts';
 import type { SeatRecord, WorkshopRecord, WorkshopStore } from './workshop-store.ts';
 
@@ -111,7 +111,7 @@ export class Workshop {
   }
 
   seatByName(name: string): SeatRecord | undefined {
-    return this.store.seatByName(name.normalize('NFC').trim().replace(/\s+/g, ' '));
+    return this.store.seatByName(normalName(name));
   }
 
   ledger(serial: number): LearnerLedger {
