@@ -47,45 +47,47 @@ export async function runAction(room: WorkshopRoom, action: InstructorAction, ra
     if (!seat) return refuse(404, `nobody has joined as "${body.learner}"; learners: ${workshop.seats().map((s) => s.name).join(', ') || 'none yet'}`);
     serial = seat.learner;
   }
-  const by = 'instructor' as const;
-  switch (action) {
-    case 'seats': {
-      const { seats } = body as z.infer<(typeof ACTIONS)['seats']>;
-      const taken = workshop.seats().length;
-      if (seats < taken) return refuse(409, `${taken} learners already hold seats, so the workshop cannot have fewer than ${taken}`);
-      workshop.setSeats(seats);
-      return { status: 200, body: { seats } };
-    }
-    case 'extend': {
-      const endsAt = workshop.extend((body as z.infer<(typeof ACTIONS)['extend']>).minutes, serial);
-      return { status: 200, body: { endsAt: new Date(endsAt).toISOString() } };
-    }
-    case 'broadcast': {
-      const { message, step } = body as z.infer<(typeof ACTIONS)['broadcast']>;
-      const event = workshop.record(undefined, 'broadcast', { detail: { by, message, ...(step ? { toStep: step } : {}) } });
-      // "Follow me" opens the step for everyone: nobody is sent to a step that would hold them out.
-      if (step) await room.progressChanged();
-      return { status: 200, body: { id: event.id } };
-    }
-    case 'unlock': {
-      const { step } = body as z.infer<(typeof ACTIONS)['unlock']>;
-      workshop.record(serial, 'unlocked', { stepId: step, detail: { by } });
-      await room.progressChanged(serial === undefined ? undefined : [serial]);
-      return { status: 200, body: { unlocked: workshop.stepsBefore(step) } };
-    }
-    case 'answer': {
-      if (!workshop.ledger(serial!).hand) return refuse(409, `${body.learner} has no hand raised`);
-      workshop.record(serial, 'answered-hand', { detail: { by, message: (body as z.infer<(typeof ACTIONS)['answer']>).message } });
-      return { status: 200, body: {} };
-    }
-    case 'reset': {
-      const { step } = body as z.infer<(typeof ACTIONS)['reset']>;
-      const learner = room.learner(serial!)!;
-      const runtime = await room.lab.open(learner);
-      const problem = runtime.reset({ toStep: step, byInstructor: true, scratch: room.scratchFor(learner) });
-      if (problem) return refuse(409, problem);
-      // The new cluster is being made (and brought to the step); the console shows when it is there.
-      return { status: 202, body: { resetting: step ?? steps[0] } };
-    }
-  }
+  return (HANDLERS[action] as Handler<InstructorAction>)(room, parsed.data as never, serial);
 }
+
+type Bodies = { [A in InstructorAction]: z.infer<(typeof ACTIONS)[A]> };
+/** `serial`: the learner the body names (the schema requires one where a handler needs it). */
+type Handler<A extends InstructorAction> = (room: WorkshopRoom, body: Bodies[A], serial: number | undefined) => ActionReply | Promise<ActionReply>;
+
+const by = 'instructor' as const;
+
+const HANDLERS: { [A in InstructorAction]: Handler<A> } = {
+  seats({ workshop }, { seats }) {
+    const taken = workshop.seats().length;
+    if (seats < taken) return refuse(409, `${taken} learners already hold seats, so the workshop cannot have fewer than ${taken}`);
+    workshop.setSeats(seats);
+    return { status: 200, body: { seats } };
+  },
+  extend({ workshop }, { minutes }, serial) {
+    return { status: 200, body: { endsAt: new Date(workshop.extend(minutes, serial)).toISOString() } };
+  },
+  async broadcast(room, { message, step }) {
+    const event = room.workshop.record(undefined, 'broadcast', { detail: { by, message, ...(step ? { toStep: step } : {}) } });
+    // "Follow me" opens the step for everyone: nobody is sent to a step that would hold them out.
+    if (step) await room.progressChanged();
+    return { status: 200, body: { id: event.id } };
+  },
+  async unlock(room, { step }, serial) {
+    room.workshop.record(serial, 'unlocked', { stepId: step, detail: { by } });
+    await room.progressChanged(serial === undefined ? undefined : [serial]);
+    return { status: 200, body: { unlocked: room.workshop.stepsBefore(step) } };
+  },
+  answer({ workshop }, { learner, message }, serial) {
+    if (!workshop.ledger(serial!).hand) return refuse(409, `${learner} has no hand raised`);
+    workshop.record(serial, 'answered-hand', { detail: { by, message } });
+    return { status: 200, body: {} };
+  },
+  async reset(room, { step }, serial) {
+    const learner = room.learner(serial!)!;
+    const runtime = await room.lab.open(learner);
+    const problem = runtime.reset({ toStep: step, byInstructor: true, scratch: room.scratchFor(learner) });
+    if (problem) return refuse(409, problem);
+    // The new cluster is being made (and brought to the step); the console shows when it is there.
+    return { status: 202, body: { resetting: step ?? room.workshop.lesson.steps[0]!.step.id } };
+  },
+};
