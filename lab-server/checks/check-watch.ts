@@ -82,9 +82,17 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
     clearTimeout(tick);
     tick = setTimeout(() => schedule(0, true), tickMs);
   };
+  /**
+   * A change the feed told of is evaluated from what the feed keeps (it has
+   * that change); what a learner asks for, and the tick that looks for what
+   * no event says, ask the cluster itself, so that neither trusts a watch
+   * that may have stalled.
+   */
+  const cached = events?.reader ? { ...access, reader: events.reader } : access;
   async function evaluate(byTick: boolean) {
     if (running) return void (again = true);
     running = true;
+    const reading = asked || byTick ? access : cached;
     asked = false;
     const cut = new AbortController();
     const results: CheckResult[][][] = [];
@@ -92,7 +100,7 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
       for (const [index, phase] of phases.entries()) {
         current = { cut, phase: index };
         if (stopped || cut.signal.aborted) break;
-        const each = await evaluateEachCheck(phase.checks, access, { signal: cut.signal });
+        const each = await evaluateEachCheck(phase.checks, reading, { signal: cut.signal });
         results.push(each);
         if (!stopped && !cut.signal.aborted) phase.onResults(each.flat(), each);
       }

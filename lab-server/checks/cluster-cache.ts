@@ -28,6 +28,8 @@ export interface Kind {
 export interface ChangeFeed {
   /** Calls `listener` on every change to an object of these kinds, until the returned function is called. */
   on(kinds: readonly Kind[], listener: () => void): () => void;
+  /** What the feed keeps of the cluster, read without asking its API server. */
+  readonly reader?: ClusterReader;
   close(): void;
 }
 

@@ -326,10 +326,9 @@ export class LessonRuntime {
     if (!this.cluster) {
       const config = new k8s.KubeConfig();
       config.loadFromFile(this.workspace.checksKubeconfig);
-      const live = clusterAccess(config);
-      // The checks read what the cache's watches keep; a page's Check then costs the cluster nothing but its commands.
-      const events = new ClusterCache(live.client, live.reader);
-      this.cluster = { access: { ...live, reader: events.reader }, events };
+      const access = clusterAccess(config);
+      // Evaluations a change sets off read what the cache's watches keep; a Check asks the cluster (see watchPhases).
+      this.cluster = { access, events: new ClusterCache(access.client, access.reader) };
     }
     return this.cluster;
   }
