@@ -46,6 +46,17 @@ export interface CgroupView {
 const V1_CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
 const V2_CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
 const LAB_GROUP = 'labpath-learners';
+/**
+ * The weight of all learners together against the lab itself when the CPU is
+ * contended (cgroup v2's scale, where 100 is the default): a tenth. The lab
+ * serves every learner's terminal, checks and page; with an equal share, fifty
+ * learners' kubectl starved it, and each learner waited seconds for a Check
+ * answer or a keystroke's echo. A share only counts while both sides want the
+ * CPU: an idle lab leaves the learners all of it.
+ */
+export const LEARNERS_CPU_WEIGHT = 10;
+/** cgroup v1's cpu.shares for a v2 weight: 1024 is v1's default, as 100 is v2's. */
+const v1Shares = (weight: number) => String(Math.max(2, Math.round((weight * 1024) / 100)));
 /** The lab's own processes, moved here on v2 so that its cgroup may hand controllers to its children ("no internal processes"). */
 const V2_HOST_LEAF = 'labpath-host';
 
@@ -121,6 +132,8 @@ function cgroupV1(view: CgroupView): { backend: LimitBackend; reason?: undefined
     bases[controller] = join(dir, LAB_GROUP);
   }
   const dirsOf = (learnerId: string) => V1_CONTROLLERS.map((controller) => join(bases[controller]!, learnerId));
+  mkdirSync(bases.cpu!, { recursive: true });
+  writeFileSync(join(bases.cpu!, 'cpu.shares'), v1Shares(LEARNERS_CPU_WEIGHT));
   return {
     backend: {
       kind: 'cgroup v1',
@@ -132,8 +145,7 @@ function cgroupV1(view: CgroupView): { backend: LimitBackend; reason?: undefined
         // With swap accounting, memory+swap gets the same limit: a learner cannot page out past it.
         if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
         writeFileSync(join(pids, 'pids.max'), String(limits.pids));
-        // v1's cpu.shares: 1024 is the default, as weight 100 is in v2.
-        writeFileSync(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round((limits.cpuWeight * 1024) / 100))));
+        writeFileSync(join(cpu, 'cpu.shares'), v1Shares(limits.cpuWeight));
         return joinByProcs(dirs.map((dir) => join(dir, 'cgroup.procs')));
       },
       remove: (learnerId) => removeWhenEmpty(dirsOf(learnerId)),
@@ -168,6 +180,7 @@ function cgroupV2(view: CgroupView): { backend: LimitBackend; reason?: undefined
     }
     mkdirSync(learners, { recursive: true });
     writeFileSync(join(learners, 'cgroup.subtree_control'), enable);
+    writeFileSync(join(learners, 'cpu.weight'), String(LEARNERS_CPU_WEIGHT));
     return {
       backend: {
         kind: 'cgroup v2',

@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const LIMITS = { memoryBytes: 512 * 1048576, pids: 100, cpuWeight: 50 };
 
 describe('cgroup limits', () => {
-  it('v1: memory, pids and cpu each in their own hierarchy, under the lab\'s own cgroup', () => {
+  it('v1: memory, pids and cpu each in their own hierarchy, under the lab\'s own cgroup, learners together below the lab', () => {
     const root = tempDir('cg1');
     for (const c of ['memory', 'pids', 'cpu']) mkdirSync(join(root, c, 'lab'), { recursive: true });
     const mountinfo = ['memory', 'pids', 'cpu'].map((c, i) => `${30 + i} 25 0:${30 + i} / ${root}/${c} rw,relatime - cgroup cgroup rw,${c}`).join('\n');
@@ -25,6 +25,7 @@ describe('cgroup limits', () => {
     assert.equal(readFileSync(join(dir('memory'), 'memory.limit_in_bytes'), 'utf8'), String(LIMITS.memoryBytes));
     assert.equal(readFileSync(join(dir('pids'), 'pids.max'), 'utf8'), '100');
     assert.equal(readFileSync(join(dir('cpu'), 'cpu.shares'), 'utf8'), '512', 'weight 50 is half the default 1024 shares');
+    assert.equal(readFileSync(join(root, 'cpu', 'lab', 'labpath-learners', 'cpu.shares'), 'utf8'), '102', 'all learners together weigh a tenth of the lab');
     assert.deepEqual(group.procsFiles, ['memory', 'pids', 'cpu'].map((c) => join(dir(c), 'cgroup.procs')));
     const wrapped = group.wrap(['/bin/true']);
     assert.equal(wrapped[0], '/bin/sh');
@@ -45,6 +46,7 @@ describe('cgroup limits', () => {
     assert.equal(readFileSync(join(dir, 'memory.max'), 'utf8'), String(LIMITS.memoryBytes));
     assert.equal(readFileSync(join(dir, 'pids.max'), 'utf8'), '100');
     assert.equal(readFileSync(join(dir, 'cpu.weight'), 'utf8'), '50');
+    assert.equal(readFileSync(join(own, 'labpath-learners', 'cpu.weight'), 'utf8'), '10', 'all learners together weigh a tenth of the lab');
     assert.deepEqual(group.procsFiles, [join(dir, 'cgroup.procs')]);
   });
 
