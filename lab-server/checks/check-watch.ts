@@ -39,7 +39,7 @@ export function watchedKinds(checks: readonly Check[]): Kind[] {
 }
 
 export interface CheckWatcher {
-  /** Evaluates now (after the current evaluation, if one runs), e.g. when a learner presses Check. */
+  /** Evaluates now, cutting short the evaluation that runs, if one does: e.g. when a learner presses Check. */
   evaluateNow(): void;
   stop(): void;
 }
@@ -129,8 +129,10 @@ export function watchPhases(phases: readonly WatchPhase[], access: ClusterAccess
   return {
     evaluateNow() {
       asked = true;
-      // Later phases give way: what the learner asked for is the first.
-      if (current && current.phase > 0) current.cut.abort();
+      // What runs now gives way, whichever phase it is in: it began before the
+      // learner asked, so its answer may miss what they just did, and waiting
+      // for it would make them wait for two evaluations instead of one.
+      current?.cut.abort();
       schedule(0);
     },
     stop() {

@@ -30,12 +30,12 @@ export async function evaluateCheck(check: Check, access: ClusterAccess): Promis
 }
 
 /**
- * Every result of every check, in the step's order. Reads run in parallel;
- * commands run in parallel across workloads and one after another within one,
- * in one shell (a VM's serial console takes one session at a time). With
- * `stopAtFirstFailure` (a pre-check needs only one failure), the reads go
- * first, commands run only if every read passed, and they stop at the first
- * failure.
+ * Every result of every check, in the step's order. Reads run in parallel,
+ * and alongside the commands; commands run in parallel across workloads and
+ * one after another within one, in one shell (a VM's serial console takes one
+ * session at a time). With `stopAtFirstFailure` (a pre-check needs only one
+ * failure), the reads go first, commands run only if every read passed, and
+ * they stop at the first failure.
  */
 export interface EvaluateOptions {
   /** A pre-check needs only one failure. */
@@ -51,11 +51,10 @@ export async function evaluateChecks(checks: readonly Check[], access: ClusterAc
 /** Like evaluateChecks, the results of each check apart (none for a check a failure cut short). */
 export async function evaluateEachCheck(checks: readonly Check[], access: ClusterAccess, options: EvaluateOptions = {}): Promise<CheckResult[][]> {
   const results = new Map<Check, CheckResult[]>();
-  await Promise.all(checks.map(async (check) => {
+  const reads = Promise.all(checks.map(async (check) => {
     if (check.type !== 'connect' && check.type !== 'command') results.set(check, await evaluateResourceCheck(check, access.reader));
   }));
-  const readFailed = [...results.values()].some((r) => !allPassed(r));
-  if (!(options.stopAtFirstFailure && readFailed)) {
+  const runCommands = async () => {
     const byWorkload = Map.groupBy(checks.filter(isWorkloadCheck), (check) => workloadLabel(workloadOf(check)));
     // Once one workload has failed, the others' answers change nothing: stop them.
     const failed = new AbortController();
@@ -66,6 +65,13 @@ export async function evaluateEachCheck(checks: readonly Check[], access: Cluste
       groupResults.forEach((result, i) => results.set(group[i]!, [result]));
       if (!allPassed(groupResults)) failed.abort();
     }));
+  };
+  if (options.stopAtFirstFailure) {
+    await reads;
+    if ([...results.values()].every(allPassed)) await runCommands();
+  } else {
+    // Every answer is wanted: the commands (a denied probe waits out its timeout) need not wait for the reads.
+    await Promise.all([reads, runCommands()]);
   }
   return checks.map((check) => results.get(check) ?? []);
 }

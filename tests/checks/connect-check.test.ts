@@ -144,4 +144,24 @@ describe('connect checks probe from inside the workloads', () => {
       watcher.stop();
     }
   });
+
+  it("a learner's Check cuts short the step's own evaluation that began before it: one evaluation's wait, not two", async () => {
+    const step = sandbox.lesson.steps.find((s) => s.step.id === 'default-deny')!;
+    const answers: number[] = [];
+    let asked = 0;
+    const watcher = watchPhases([{ checks: step.step.checks, onResults: () => answers.push(performance.now()) }], access);
+    try {
+      // The first evaluation runs its three 300 ms denied probes (the VM's two one after another); Check comes during the first.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      asked = performance.now();
+      watcher.evaluateNow();
+      await waitFor('the answer to Check', () => answers.length > 0, 20_000);
+      assert.equal(answers.length, 1, 'the evaluation in flight when Check came was dropped, not reported');
+      const waited = answers[0]! - asked;
+      // Its own evaluation takes 600 ms or more; waiting for the one in flight first would have cost 450 ms more.
+      assert.ok(waited >= 600, `answered after ${waited.toFixed(0)} ms, before its own probes could have run`);
+    } finally {
+      watcher.stop();
+    }
+  });
 });
