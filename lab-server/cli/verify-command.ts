@@ -11,9 +11,9 @@ import { outsideToolDirs } from '../terminal/host-tools.ts';
 import { prepareLearnerEnvironment } from '../terminal/learner-environment.ts';
 import { junitXml, type LessonRun } from '../verify/junit.ts';
 import { preflight } from '../verify/preflight.ts';
-import { describeFailure, formatTable, outputTail } from '../verify/report-table.ts';
+import { describeFailure, formatTable } from '../verify/report-table.ts';
 import { verifyLesson } from '../verify/verify-lesson.ts';
-import { runSolve } from '../verify/run-solve.ts';
+import { runCleanup } from '../verify/run-cleanup.ts';
 import { UsageError, type Command } from './command.ts';
 import { untilStopped } from './until-stopped.ts';
 import { allLessonDirs, lessonDirOf } from './lesson-arg.ts';
@@ -73,8 +73,6 @@ Exit status: 0 when every step passed, 1 when one did not, 2 on usage errors.`,
   },
 };
 
-const CLEANUP_TIMEOUT_MS = 300_000;
-
 interface VerifyOptions {
   lesson: string | undefined;
   kubeconfig: string | undefined;
@@ -119,11 +117,10 @@ async function runLesson(lesson: LoadedLesson, round: number, options: VerifyOpt
     if (reports.length < lesson.steps.length) console.log(`\nthe ${lesson.steps.length - reports.length} later step(s) were not run: they build on the one that failed`);
     // A sandbox round ends with its cluster; a real cluster is handed back as the lesson found it.
     if (options.kubeconfig && !keep && lesson.lesson.cleanup.length > 0) {
-      const cleanup = await runSolve(lesson.lesson.cleanup, environment, CLEANUP_TIMEOUT_MS);
-      if (cleanup.code !== 0) {
-        const error = `the cleanup commands of lesson ${lessonId} ${cleanup.timedOut ? 'timed out' : `exited ${cleanup.code}`}; the cluster may still hold the lesson's objects:\n${outputTail(cleanup.output)}`;
-        console.error(error);
-        return { lessonId, round, reports, error };
+      const cleanup = await runCleanup(lesson, environment);
+      if (!cleanup.ok) {
+        console.error(cleanup.error);
+        return { lessonId, round, reports, error: cleanup.error };
       }
       console.log(`cleaned up: ran the lesson's ${lesson.lesson.cleanup.length} cleanup command(s) (${cleanup.seconds.toFixed(1)} s)`);
     }

@@ -23,6 +23,7 @@ import type { LoadedLesson } from '../lesson/load.ts';
 import { log } from '../log.ts';
 import { SandboxThread } from '../sandbox/sandbox-thread.ts';
 import { AccessToken } from './access-token.ts';
+import { cleanUp } from './catch-up.ts';
 import { clientAddress, contentSecurityPolicy, HostAllowList, inlineScriptHashes, isLoopback, sameHostLocation, securityHeaders } from './http-guard.ts';
 import { serveConnection } from './lab-connection.ts';
 import { LessonRuntime, type ClusterSource } from './lesson-runtime.ts';
@@ -254,7 +255,6 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     closePages: (learner, reason) => {
       for (const ws of pages.get(learner.folder) ?? []) ws.close(4003, reason);
     },
-    privateDir: (learner) => lessonPaths(options.dataDir, learner.folder, workshopLesson!.lesson.id).private,
   });
   const feed = room && new ConsoleFeed(room, store);
   /** The address learners open: links in exports and statements start with it. */
@@ -557,10 +557,10 @@ function sandboxClusters(host: SandboxThread, store: SessionStore, maxClusters: 
 }
 
 function realCluster(kubeconfigFile: string): ClusterSource {
-  return { kubeconfig: () => readFile(kubeconfigFile, 'utf8'), resetRefusal: 'this lab runs on a shared real cluster, which cannot be reset from here; use the lesson\'s cleanup commands' };
+  return { kubeconfig: () => readFile(kubeconfigFile, 'utf8'), resetRefusal: () => 'this lab runs on a shared real cluster, which cannot be reset from here: it would undo everyone\'s work; use the lesson\'s cleanup commands' };
 }
 
-/** Each learner on the real cluster of their workshop seat, read anew each time (a platform may rotate its credentials). */
+/** Each learner on the real cluster of their workshop seat, its kubeconfig read anew each time (a platform may rotate its credentials). */
 function seatClusters(workshop: Workshop, files: Map<string, string>): ClusterSource {
   const fileOf = (learner: number) => {
     const seat = workshop.seat(learner)?.clusterSeat;
@@ -568,7 +568,17 @@ function seatClusters(workshop: Workshop, files: Map<string, string>): ClusterSo
     if (!file) throw new Error(`learner ${learner} holds no usable cluster seat${seat ? ` (theirs, "${seat}", failed its check at start)` : ''}`);
     return file;
   };
-  return { kubeconfig: async (learner) => readFile(fileOf(learner), 'utf8'), resetRefusal: 'your cluster is a real one of your own, which the lab cannot make anew; run the lesson\'s cleanup commands, or ask the instructor' };
+  return {
+    kubeconfig: async (learner) => readFile(fileOf(learner), 'utf8'),
+    // A seat's cluster cannot be made anew, but it is the learner's alone: the lesson's cleanup hands it back as the lesson found it.
+    async reset(learner, lesson, scratch) {
+      const cleaned = await cleanUp(lesson, fileOf(learner), scratch);
+      if (!cleaned.ok) throw new Error(cleaned.error);
+      return readFile(fileOf(learner), 'utf8');
+    },
+    resetRefusal: (lesson) =>
+      lesson.lesson.cleanup.length > 0 ? undefined : `your cluster is a real one of your own, and lesson ${lesson.lesson.id} has no cleanup commands to hand it back as the lesson found it; delete what you made yourself, or ask the instructor`,
+  };
 }
 
 /** What a learner sees when the lab cannot take them in: why, and what to do. */

@@ -21,10 +21,14 @@ import type { SessionStore, StepStatus } from './session-store.ts';
 export interface ClusterSource {
   /** The kubeconfig for this learner's lesson, made on first use and kept across restarts. */
   kubeconfig(learner: number, lesson: LoadedLesson): Promise<string>;
-  /** A fresh cluster in place of the old one, as its kubeconfig; absent when the source cannot make one (a real cluster). */
-  reset?: (learner: number, lesson: LoadedLesson) => Promise<string>;
-  /** Why there is no `reset`, in words for the learner. */
-  resetRefusal?: string;
+  /**
+   * The cluster as the lesson found it, as its kubeconfig: a fresh one, or the
+   * same one cleaned up; absent when the source cannot do either (a shared
+   * real cluster). `scratch`: a folder of the lab's for running commands.
+   */
+  reset?: (learner: number, lesson: LoadedLesson, scratch: string) => Promise<string>;
+  /** Why this lesson's cluster cannot be reset, in words for the learner; undefined when it can. */
+  resetRefusal?: (lesson: LoadedLesson) => string | undefined;
 }
 
 /**
@@ -227,14 +231,14 @@ export class LessonRuntime {
    * A fresh cluster and a fresh start; files in the working directory stay.
    * `toStep`: the cluster is brought to the start of that step (the
    * solutions of the steps before it run), and those steps count as passed.
-   * `scratch`: a folder of the lab's for running them.
    */
-  reset(options: { toStep?: string | undefined; byInstructor?: boolean; scratch?: string } = {}): string | undefined {
+  reset(options: { toStep?: string | undefined; byInstructor?: boolean } = {}): string | undefined {
     const { toStep } = options;
     if (toStep !== undefined && !this.step(toStep)) return `lesson ${this.lesson.lesson.id} has no step "${toStep}"`;
     if (this.resetTo) return `a reset (to step "${this.resetTo}") is still running`;
     const remake = this.clusters.reset;
-    if (!remake) return this.clusters.resetRefusal ?? 'this cluster cannot be made anew from here; use the lesson\'s cleanup commands';
+    const refusal = this.clusters.resetRefusal?.(this.lesson);
+    if (refusal || !remake) return refusal ?? 'this cluster cannot be made anew from here; use the lesson\'s cleanup commands';
     this.observer?.reset(toStep, options.byInstructor ?? false);
     this.watcher?.stop();
     this.watcher = undefined;
@@ -247,9 +251,9 @@ export class LessonRuntime {
     const first = this.lesson.steps[0]!.step.id;
     // Held from now on, so that a second reset waits for this one; a page's watch waits for the step too.
     this.resetTo = toStep ?? first;
-    void remake(this.learner, this.lesson)
+    void remake(this.learner, this.lesson, this.workspace.scratch)
       .then((kubeconfig) => this.workspace.setKubeconfig(kubeconfig))
-      .then(() => (toStep === undefined || toStep === first ? undefined : this.catchUpTo(toStep, options.scratch!)))
+      .then(() => (toStep === undefined || toStep === first ? undefined : this.catchUpTo(toStep)))
       .finally(() => (this.resetTo = undefined))
       .then((problem) => {
         this.broadcast({ type: 'reset', progress: this.progress(), unlocked: this.unlocked() });
@@ -264,8 +268,8 @@ export class LessonRuntime {
   }
 
   /** Runs the solutions of the steps before `toStep` on the fresh cluster; what went wrong, in words, or undefined. */
-  private async catchUpTo(toStep: string, scratch: string): Promise<string | undefined> {
-    const outcome = await catchUp(this.lesson, toStep, this.workspace.checksKubeconfig, scratch);
+  private async catchUpTo(toStep: string): Promise<string | undefined> {
+    const outcome = await catchUp(this.lesson, toStep, this.workspace.checksKubeconfig, this.workspace.scratch);
     if ('failed' in outcome) return `the cluster could not be brought to step "${toStep}": step "${outcome.failed}" did not set up. ${outcome.why}`;
     for (const step of outcome.solved) this.store.setStepStatus(this.learner, this.lesson.lesson.id, step, 'passed');
     return undefined;

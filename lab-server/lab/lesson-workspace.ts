@@ -44,6 +44,8 @@ export class LessonWorkspace {
   /** The kubeconfig the lab's checks read: the cluster at its real address. */
   readonly checksKubeconfig: string;
   readonly scrollbackFile: string;
+  /** A folder of the lab's for running lesson commands against the cluster (a reset's cleanup and catch-up), never the learner's. */
+  readonly scratch: string;
   private target: Endpoint | undefined;
   /** Why the learner's kubeconfig could not be written last time, in words for their page. */
   kubeconfigProblem: string | undefined;
@@ -57,6 +59,7 @@ export class LessonWorkspace {
     this.tunnel = tunnel;
     this.checksKubeconfig = join(options.paths.private, 'kubeconfig');
     this.scrollbackFile = join(options.paths.private, 'scrollback');
+    this.scratch = join(options.paths.private, 'catch-up');
   }
 
   static async open(options: WorkspaceOptions): Promise<LessonWorkspace> {

@@ -85,7 +85,7 @@ const HANDLERS: { [A in InstructorAction]: Handler<A> } = {
   async reset(room, { step }, serial) {
     const learner = room.learner(serial!)!;
     const runtime = await room.lab.open(learner);
-    const problem = runtime.reset({ toStep: step, byInstructor: true, scratch: room.scratchFor(learner) });
+    const problem = runtime.reset({ toStep: step, byInstructor: true });
     if (problem) return refuse(409, problem);
     // The new cluster is being made (and brought to the step); the console shows when it is there.
     return { status: 202, body: { resetting: step ?? room.workshop.lesson.steps[0]!.step.id } };

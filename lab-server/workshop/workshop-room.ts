@@ -4,7 +4,6 @@
  * every change. The lab server runs shells and clusters and tells the room
  * when pages come and go; it reaches them through `LabControl`.
  */
-import { join } from 'node:path';
 import type { CheckResult } from '../checks/check-result.ts';
 import type { PageSeat } from '../lab/lab-connection.ts';
 import type { LessonRuntime, RuntimeObserver } from '../lab/lesson-runtime.ts';
@@ -24,8 +23,6 @@ export interface LabControl {
   pages(learner: Learner): number;
   /** Closes the learner's pages (their seat was taken from another browser). */
   closePages(learner: Learner, reason: string): void;
-  /** A folder of the lab's own for the learner (a reset's scratch). */
-  privateDir(learner: Learner): string;
 }
 
 /** The step status a console shows, as the learner's page last heard it. */
@@ -199,10 +196,6 @@ export class WorkshopRoom {
     if (this.told.get(serial) === text) return;
     this.told.set(serial, text);
     void this.lab.running(learner)?.then((runtime) => runtime.notify({ type: 'workshop', workshop: state }), () => undefined);
-  }
-
-  scratchFor(learner: Learner): string {
-    return join(this.lab.privateDir(learner), 'catch-up');
   }
 }
 

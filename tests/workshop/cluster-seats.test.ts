@@ -1,20 +1,24 @@
 /**
  * A workshop on real clusters, one per seat (sandbox clusters stand in for
  * them, reached only through their kubeconfigs): every seat is checked at
- * start, each learner is bound to one, and nobody reaches another's.
+ * start, each learner is bound to one, nobody reaches another's, and a reset
+ * cleans a seat up instead of making it anew.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ServerMessage } from '../../lab-server/lab/protocol.ts';
 import { loadLesson } from '../../lab-server/lesson/load.ts';
 import { SandboxHost } from '../../lab-server/sandbox/sandbox-host.ts';
 import { checkSeats, seatTable } from '../../lab-server/workshop/cluster-seats.ts';
-import { labpath } from '../helpers/run.ts';
+import { labpath, run } from '../helpers/run.ts';
 import { LESSON_DIR } from '../helpers/paths.ts';
 import { startServeCommand } from '../helpers/sandbox-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startWorkshop } from '../helpers/workshop.ts';
+
+const kubectl = (kubeconfig: string, args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, ...args]);
 
 let host: SandboxHost;
 let dir: string;
@@ -59,8 +63,37 @@ describe('cluster seats', () => {
       grace.type('oc get namespace only-on-seat-a; echo looked-$((1+2))\r');
       const seen = await grace.waitForOutput(/looked-3/, 30_000);
       assert.match(seen, /namespaces "only-on-seat-a" not found/);
+      ada.close();
+      grace.close();
+    } finally {
+      await lab.server.close();
+    }
+  });
+
+  it("reset a seat's cluster with the lesson's cleanup: the instructor brings it to a step, the learner hands it back as the lesson found it", async () => {
+    const lab = await startWorkshop({ workshop: { clusterSeats: [{ name: 'seat-a', file: join(dir, 'seat-a.kubeconfig') }, { name: 'seat-b', file: join(dir, 'seat-b.kubeconfig') }] } });
+    const seatA = join(dir, 'seat-a.kubeconfig');
+    const namespaces = async () => (await kubectl(seatA, ['get', 'namespaces', '-o', 'name'])).stdout;
+    try {
+      const ada = await (await lab.join('Ada')).connect();
+      const grace = await (await lab.join('Grace')).connect();
+      ada.type('oc create namespace ada-own-work && echo made-$((1+1))\r');
+      await ada.waitForOutput(/made-2/, 30_000);
+      const reset = (m: ServerMessage): m is Extract<ServerMessage, { type: 'reset' }> => m.type === 'reset';
+      // Catch-up runs the solutions of the steps before network-attachment on Ada's seat, and no one else's.
+      assert.equal((await lab.action('reset', { learner: 'Ada', step: 'network-attachment' })).status, 202);
+      await ada.waitForMessage(reset, 'the reset to network-attachment', 180_000);
+      assert.match(await namespaces(), /namespace\/data-adapter\n[\s\S]*namespace\/data-consumer/);
+      assert.doesNotMatch((await kubectl(join(dir, 'seat-b.kubeconfig'), ['get', 'namespaces', '-o', 'name'])).stdout, /data-adapter/);
+      // The learner's own reset: the lesson's cleanup commands take the lesson's objects away, and only those.
+      const seen = ada.messages.length;
       ada.send({ type: 'reset' });
-      assert.match((await ada.waitForMessage((m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error', 'the refusal')).message, /a real one of your own, which the lab cannot make anew/);
+      await ada.waitForMessage((m): m is Extract<ServerMessage, { type: 'reset' }> => ada.messages.indexOf(m) >= seen && reset(m), 'the reset', 180_000);
+      assert.deepEqual(ada.messages.slice(seen).filter((m) => m.type === 'error'), [], 'the cleanup ran without an error');
+      const left = await namespaces();
+      assert.doesNotMatch(left, /data-adapter|data-consumer/);
+      assert.match(left, /namespace\/ada-own-work/, "what the lesson did not make stays: the cleanup deletes the lesson's objects by their manifests");
+      assert.deepEqual(Object.values(ada.messages.findLast(reset)!.progress).filter((s) => s === 'passed'), [], 'progress starts over');
       ada.close();
       grace.close();
     } finally {
