@@ -132,8 +132,12 @@ function cgroupV1(view: CgroupView): { backend: LimitBackend; reason?: undefined
     bases[controller] = join(dir, LAB_GROUP);
   }
   const dirsOf = (learnerId: string) => V1_CONTROLLERS.map((controller) => join(bases[controller]!, learnerId));
-  mkdirSync(bases.cpu!, { recursive: true });
-  writeFileSync(join(bases.cpu!, 'cpu.shares'), v1Shares(LEARNERS_CPU_WEIGHT));
+  try {
+    mkdirSync(bases.cpu!, { recursive: true });
+    writeFileSync(join(bases.cpu!, 'cpu.shares'), v1Shares(LEARNERS_CPU_WEIGHT));
+  } catch (error) {
+    return { reason: `cgroup v1: ${bases.cpu} does not take the learners' CPU share (${(error as NodeJS.ErrnoException).code})` };
+  }
   return {
     backend: {
       kind: 'cgroup v1',

@@ -3,9 +3,9 @@
  * cluster seat, which cannot be made anew), and the catch-up that brings a
  * fresh cluster to the start of a step: the solutions of the steps before it
  * run in order, each until its checks pass, as `labpath verify --from` sets
- * the stage. They run as the lab, in a scratch folder of the
- * lab's own with the lesson's manifests (never in the learner's folder,
- * whose links could lead anywhere), against the cluster at its real address.
+ * the stage. They run as the lab, in a scratch folder of the lab's own with
+ * the lesson's manifests (never in the learner's folder, whose links could
+ * lead anywhere), against the cluster at its real address.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -548,7 +548,7 @@ function sandboxClusters(host: SandboxThread, store: SessionStore, maxClusters: 
       const clusterToken = store.clusterToken(learner, lesson.lesson.id);
       return (clusterToken && (await host.kubeconfig(clusterToken))) || fresh(learner, lesson);
     },
-    async reset(learner, lesson) {
+    resetFor: (lesson) => async (learner) => {
       const clusterToken = store.clusterToken(learner, lesson.lesson.id);
       if (clusterToken) await host.removeCluster(clusterToken);
       return fresh(learner, lesson);
@@ -557,7 +557,7 @@ function sandboxClusters(host: SandboxThread, store: SessionStore, maxClusters: 
 }
 
 function realCluster(kubeconfigFile: string): ClusterSource {
-  return { kubeconfig: () => readFile(kubeconfigFile, 'utf8'), resetRefusal: () => 'this lab runs on a shared real cluster, which cannot be reset from here: it would undo everyone\'s work; use the lesson\'s cleanup commands' };
+  return { kubeconfig: () => readFile(kubeconfigFile, 'utf8'), resetFor: () => 'this lab runs on a shared real cluster, which cannot be reset from here: it would undo everyone\'s work; use the lesson\'s cleanup commands' };
 }
 
 /** Each learner on the real cluster of their workshop seat, its kubeconfig read anew each time (a platform may rotate its credentials). */
@@ -571,13 +571,14 @@ function seatClusters(workshop: Workshop, files: Map<string, string>): ClusterSo
   return {
     kubeconfig: async (learner) => readFile(fileOf(learner), 'utf8'),
     // A seat's cluster cannot be made anew, but it is the learner's alone: the lesson's cleanup hands it back as the lesson found it.
-    async reset(learner, lesson, scratch) {
-      const cleaned = await cleanUp(lesson, fileOf(learner), scratch);
-      if (!cleaned.ok) throw new Error(cleaned.error);
-      return readFile(fileOf(learner), 'utf8');
-    },
-    resetRefusal: (lesson) =>
-      lesson.lesson.cleanup.length > 0 ? undefined : `your cluster is a real one of your own, and lesson ${lesson.lesson.id} has no cleanup commands to hand it back as the lesson found it; delete what you made yourself, or ask the instructor`,
+    resetFor: (lesson) =>
+      lesson.lesson.cleanup.length === 0
+        ? `your cluster is a real one of your own, and lesson ${lesson.lesson.id} has no cleanup commands to hand it back as the lesson found it; delete what you made yourself, or ask the instructor`
+        : async (learner, scratch) => {
+            const cleaned = await cleanUp(lesson, fileOf(learner), scratch);
+            if (!cleaned.ok) throw new Error(cleaned.error);
+            return readFile(fileOf(learner), 'utf8');
+          },
   };
 }
 

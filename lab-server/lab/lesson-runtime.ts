@@ -22,13 +22,12 @@ export interface ClusterSource {
   /** The kubeconfig for this learner's lesson, made on first use and kept across restarts. */
   kubeconfig(learner: number, lesson: LoadedLesson): Promise<string>;
   /**
-   * The cluster as the lesson found it, as its kubeconfig: a fresh one, or the
-   * same one cleaned up; absent when the source cannot do either (a shared
-   * real cluster). `scratch`: a folder of the lab's for running commands.
+   * How a learner's cluster for `lesson` is brought back to the state the lesson
+   * found it in, resolving with its kubeconfig (a fresh cluster, or the same one
+   * cleaned up; `scratch` is a folder of the lab's for running commands); or why
+   * it cannot be, in words for the learner (a shared real cluster).
    */
-  reset?: (learner: number, lesson: LoadedLesson, scratch: string) => Promise<string>;
-  /** Why this lesson's cluster cannot be reset, in words for the learner; undefined when it can. */
-  resetRefusal?: (lesson: LoadedLesson) => string | undefined;
+  resetFor(lesson: LoadedLesson): ((learner: number, scratch: string) => Promise<string>) | string;
 }
 
 /**
@@ -236,9 +235,8 @@ export class LessonRuntime {
     const { toStep } = options;
     if (toStep !== undefined && !this.step(toStep)) return `lesson ${this.lesson.lesson.id} has no step "${toStep}"`;
     if (this.resetTo) return `a reset (to step "${this.resetTo}") is still running`;
-    const remake = this.clusters.reset;
-    const refusal = this.clusters.resetRefusal?.(this.lesson);
-    if (refusal || !remake) return refusal ?? 'this cluster cannot be made anew from here; use the lesson\'s cleanup commands';
+    const remake = this.clusters.resetFor(this.lesson);
+    if (typeof remake === 'string') return remake;
     this.observer?.reset(toStep, options.byInstructor ?? false);
     this.watcher?.stop();
     this.watcher = undefined;
@@ -251,7 +249,7 @@ export class LessonRuntime {
     const first = this.lesson.steps[0]!.step.id;
     // Held from now on, so that a second reset waits for this one; a page's watch waits for the step too.
     this.resetTo = toStep ?? first;
-    void remake(this.learner, this.lesson, this.workspace.scratch)
+    void remake(this.learner, this.workspace.scratch)
       .then((kubeconfig) => this.workspace.setKubeconfig(kubeconfig))
       .then(() => (toStep === undefined || toStep === first ? undefined : this.catchUpTo(toStep)))
       .finally(() => (this.resetTo = undefined))
