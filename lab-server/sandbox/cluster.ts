@@ -10,12 +10,13 @@ import { nodeLabels } from '../lesson/environment.ts';
 import { ObjectStore, resourceKey } from './store/object-store.ts';
 import { REGISTRY, type ResourceRegistry } from './resource-types/registry.ts';
 import { CRD_OBJECTS } from './resource-types/crds.ts';
-import { now, prepareCreate } from './api/object-metadata.ts';
+import { now, prepareCreate } from './machinery/object-metadata.ts';
 import type { ResourceType } from './resource-types/types.ts';
-import { ContainerLogs } from './containers/container-logs.ts';
-import { LifecycleEngine } from './lifecycle/engine.ts';
-import { loadRules, type LifecycleRule } from './lifecycle/rule.ts';
-import { COMPUTATIONS } from './lifecycle/computations/index.ts';
+import { ContainerLogs } from './store/container-logs.ts';
+import type { ClusterView } from './store/cluster-view.ts';
+import { LifecycleEngine } from './controllers/engine.ts';
+import { loadRules, type LifecycleRule } from './controllers/rule.ts';
+import { COMPUTATIONS } from './controllers/computations/index.ts';
 
 /** The lifecycle rules, read once: they are data shipped with the sandbox. */
 const RULES: LifecycleRule[] = loadRules();
@@ -28,7 +29,7 @@ function nicMac(address: string): string {
   return ['52', '54', '00', ...address.split('.').slice(1).map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
 }
 
-export class Cluster {
+export class Cluster implements ClusterView {
   readonly store = new ObjectStore();
   /** Watches open on this cluster now, held to a cap (api/quotas.ts). */
   openWatches = 0;

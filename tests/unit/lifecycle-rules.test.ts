@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadRules } from '../../lab-server/sandbox/lifecycle/rule.ts';
-import { matches } from '../../lab-server/sandbox/lifecycle/engine.ts';
-import { render } from '../../lab-server/sandbox/lifecycle/template.ts';
-import { COMPUTATIONS } from '../../lab-server/sandbox/lifecycle/computations/index.ts';
+import { loadRules } from '../../lab-server/sandbox/controllers/rule.ts';
+import { matches } from '../../lab-server/sandbox/controllers/engine.ts';
+import { render } from '../../lab-server/sandbox/controllers/template.ts';
+import { COMPUTATIONS } from '../../lab-server/sandbox/controllers/computations/index.ts';
 import type { KubeObject } from '../../lab-server/k8s/object.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandCommand, splitLine } from '../../lab-server/sandbox/containers/shell/parse.ts';
+import { expandCommand, splitLine } from '../../lab-server/sandbox/workloads/shell/parse.ts';
 
 describe('shell syntax', () => {
   it('splits lists and pipelines at unquoted operators only', () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
 import { checkDepth } from './quotas.ts';
-import { errors } from './status.ts';
+import { errors } from '../machinery/status.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 /** The DeleteOptions body a DELETE may carry (kubectl sends propagationPolicy). */
 import { isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
-import { errors } from './status.ts';
+import { errors } from '../machinery/status.ts';
 
 export interface DeleteOptions {
   dryRun: boolean;

@@ -11,10 +11,10 @@ import type { Cluster } from '../cluster.ts';
 import type { KubeObject } from '../../k8s/object.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { routeOf } from './route.ts';
-import { ApiError, errors, type Status } from './status.ts';
+import { ApiError, errors, type Status } from '../machinery/status.ts';
 import { getObject } from './resource-handlers.ts';
 import { chooseContainer } from './pod-containers.ts';
-import type { ProcessFactory, OutputStream } from '../containers/process.ts';
+import type { ProcessFactory, OutputStream } from '../workloads/process.ts';
 import { CONSOLE_PROTOCOL, consoleSession, kubevirtSubresource, runningInstance } from './kubevirt-subresources.ts';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];

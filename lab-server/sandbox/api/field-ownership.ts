@@ -7,7 +7,7 @@
  */
 import { isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { SchemaCursor } from '../openapi/schema-cursor.ts';
-import { now } from './object-metadata.ts';
+import { now } from '../machinery/object-metadata.ts';
 
 /** One owned field: the FieldsV1 path elements, e.g. ['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:image']. */
 type FieldPath = string[];

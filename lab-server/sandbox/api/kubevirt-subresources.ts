@@ -5,9 +5,9 @@
 import type { WebSocket } from 'ws';
 import { getPath, type KubeObject } from '../../k8s/object.ts';
 import type { Cluster } from '../cluster.ts';
-import { guestConsole } from '../containers/guest-console.ts';
-import { now } from './object-metadata.ts';
-import { errors } from './status.ts';
+import { guestConsole } from '../workloads/guest-console.ts';
+import { now } from '../machinery/object-metadata.ts';
+import { errors } from '../machinery/status.ts';
 
 export const CONSOLE_PROTOCOL = 'plain.kubevirt.io';
 const PREFIX = /^\/apis\/subresources\.kubevirt\.io\/v1\/namespaces\/([a-z0-9-]+)\/(virtualmachineinstances|virtualmachines)\/([a-z0-9.-]+)\/([a-z]+)$/;

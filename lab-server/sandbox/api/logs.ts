@@ -3,8 +3,8 @@ import type { ServerResponse } from 'node:http';
 import type { ResourceRequest } from './resource-handlers.ts';
 import { getObject } from './resource-handlers.ts';
 import { chooseContainer } from './pod-containers.ts';
-import { errors } from './status.ts';
-import type { LogLine } from '../containers/container-logs.ts';
+import { errors } from '../machinery/status.ts';
+import type { LogLine } from '../store/container-logs.ts';
 
 export function serveLogs(req: ResourceRequest, res: ServerResponse): void {
   const pod = getObject(req);

@@ -1,6 +1,6 @@
 /** Picking the container an exec or logs request means, with the API server's errors. */
 import { getPath, type KubeObject } from '../../k8s/object.ts';
-import { errors } from './status.ts';
+import { errors } from '../machinery/status.ts';
 
 export function containerNames(pod: KubeObject, field: 'containers' | 'ephemeralContainers' = 'containers'): string[] {
   const containers = getPath(pod, ['spec', field]);

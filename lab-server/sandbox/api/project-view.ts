@@ -11,7 +11,7 @@ import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.
 import { parseDeleteOptions } from './delete-options.ts';
 import { checkPatchType, createObject, deleteObject, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest } from './resource-handlers.ts';
 import { optionalBody, send } from './respond.ts';
-import { errors } from './status.ts';
+import { errors } from '../machinery/status.ts';
 import { renderTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
 

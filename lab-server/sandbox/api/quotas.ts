@@ -8,7 +8,7 @@ import type { KubeObject } from '../../k8s/object.ts';
 import type { Cluster } from '../cluster.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 import { resourceKey } from '../store/object-store.ts';
-import { ApiError, errors, type StatusCause } from './status.ts';
+import { ApiError, errors, type StatusCause } from '../machinery/status.ts';
 
 export const LIMITS = {
   /** ConfigMap and Secret data (core.MaxSecretSize). */

@@ -7,7 +7,7 @@
 import { isRecord, type KubeObject } from '../../k8s/object.ts';
 import { canReach } from '../network/reachability.ts';
 import type { ResourceRequest } from './resource-handlers.ts';
-import { errors, type StatusCause } from './status.ts';
+import { errors, type StatusCause } from '../machinery/status.ts';
 
 export function createReachabilityReview(req: ResourceRequest, body: unknown): KubeObject {
   const name = isRecord(body) && isRecord(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';

@@ -18,7 +18,7 @@ import {
   checkPatchType, createObject, deleteCollection, deleteObject, deletedStatus, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest,
 } from './resource-handlers.ts';
 import { optionalBody, send, sendWithWarnings } from './respond.ts';
-import { errors } from './status.ts';
+import { errors } from '../machinery/status.ts';
 import { renderTable, wantsTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
 

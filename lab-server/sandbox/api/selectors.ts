@@ -2,7 +2,7 @@
 import { parseLabelSelectorString, selectorMatches } from '../../k8s/label-selector.ts';
 import { getPath, type KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
-import { errors } from './status.ts';
+import { errors } from '../machinery/status.ts';
 
 export type ObjectFilter = (object: KubeObject) => boolean;
 

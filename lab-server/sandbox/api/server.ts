@@ -9,8 +9,8 @@ import type { Cluster } from '../cluster.ts';
 import { KUBERNETES_VERSION } from '../cluster.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { log } from '../../log.ts';
-import type { ProcessFactory } from '../containers/process.ts';
-import { workloadProcesses } from '../containers/workload-processes.ts';
+import type { ProcessFactory } from '../workloads/process.ts';
+import { workloadProcesses } from '../workloads/workload-processes.ts';
 import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
 import { execUpgradeHandler } from './exec.ts';
@@ -18,7 +18,7 @@ import { serveResource } from './resource-routes.ts';
 import { kubevirtSubresource, vmAction } from './kubevirt-subresources.ts';
 import { send } from './respond.ts';
 import { routeOf } from './route.ts';
-import { ApiError, errors } from './status.ts';
+import { ApiError, errors } from '../machinery/status.ts';
 
 export interface ApiServerOptions {
   key: string;

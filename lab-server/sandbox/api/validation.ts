@@ -4,8 +4,8 @@
  */
 import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
-import { errors, type StatusCause } from './status.ts';
-import { nameCauses } from './object-metadata.ts';
+import { errors, type StatusCause } from '../machinery/status.ts';
+import { nameCauses } from '../machinery/object-metadata.ts';
 import { sizeCauses } from './quotas.ts';
 
 const required = (field: string): StatusCause => ({ reason: 'FieldValueRequired', message: 'Required value', field });

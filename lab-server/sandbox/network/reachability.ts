@@ -9,7 +9,7 @@ import { cidrContains, parseCidr, parseIPv4 } from '../../k8s/ipv4.ts';
 import { hasIpam } from '../../k8s/nad-config.ts';
 import { declaredPolicyTypes, podSelectorMatches, policyForTargets, ruleAllows, rulesOf, voidReason, type Direction } from '../../k8s/multi-network-policy.ts';
 import { getPath, type KubeObject } from '../../k8s/object.ts';
-import type { Cluster } from '../cluster.ts';
+import type { ClusterView } from '../store/cluster-view.ts';
 import { bridgeMappings, externalHosts, workloads, type Attachment, type ExternalHost, type Workload } from './topology.ts';
 
 export type Outcome = 'connected' | 'refused' | 'timeout' | 'unavailable';
@@ -30,7 +30,7 @@ export interface Endpoint {
   vm?: string;
 }
 
-export function enforcementOn(cluster: Cluster): boolean {
+export function enforcementOn(cluster: ClusterView): boolean {
   return getPath(cluster.store.get('operator.openshift.io/networks', undefined, 'cluster'), ['spec', 'useMultiNetworkPolicy']) === true;
 }
 
@@ -41,7 +41,7 @@ function contains(attachment: Attachment, ip: string): boolean {
   return net !== undefined && address !== undefined && cidrContains(net, address);
 }
 
-export function canReach(cluster: Cluster, from: Endpoint, to: { host: string; port: number; protocol?: string }): Decision {
+export function canReach(cluster: ClusterView, from: Endpoint, to: { host: string; port: number; protocol?: string }): Decision {
   const protocol = to.protocol ?? 'TCP';
   const steps: string[] = [];
   const all = workloads(cluster);
@@ -128,7 +128,7 @@ interface Judgement {
  * valid policy selecting it lists the direction; then allowed if any rule of
  * any valid policy selecting it, of either listed type, admits the peer.
  */
-function judge(cluster: Cluster, workload: Workload, attachment: Attachment, direction: Direction, peerIP: string, port: number, protocol: string): Judgement {
+function judge(cluster: ClusterView, workload: Workload, attachment: Attachment, direction: Direction, peerIP: string, port: number, protocol: string): Judgement {
   const steps: string[] = [];
   const label = `${workload.kind === 'pod' ? 'pod' : 'VM'} ${workload.namespace}/${workload.name}`;
   const selecting: KubeObject[] = [];

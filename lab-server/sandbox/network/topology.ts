@@ -8,8 +8,8 @@ import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import { NETWORKS_ANNOTATION, parseNetworkSelection } from '../../k8s/network-selection.ts';
 import { parseNadConfig, physicalNetworkName, type NadConfig } from '../../k8s/nad-config.ts';
 import { parseCidr } from '../../k8s/ipv4.ts';
-import { findImage } from '../lifecycle/images.ts';
-import type { Cluster } from '../cluster.ts';
+import { findImage } from '../images/catalogue.ts';
+import type { ClusterView } from '../store/cluster-view.ts';
 
 export interface Attachment {
   /** namespace/name of the NAD. */
@@ -45,13 +45,13 @@ export interface ExternalHost {
   listens: number[];
 }
 
-function nadOf(cluster: Cluster, namespace: string, name: string): { config: NadConfig } | undefined {
+function nadOf(cluster: ClusterView, namespace: string, name: string): { config: NadConfig } | undefined {
   const nad = cluster.store.get('k8s.cni.cncf.io/network-attachment-definitions', namespace, name);
   const parsed = parseNadConfig(getPath(nad, ['spec', 'config']));
   return nad && parsed.ok ? { config: parsed.config } : undefined;
 }
 
-function podAttachments(cluster: Cluster, pod: KubeObject): Attachment[] {
+function podAttachments(cluster: ClusterView, pod: KubeObject): Attachment[] {
   const status = pod.metadata.annotations?.['k8s.v1.cni.cncf.io/network-status'];
   if (!status) return [];
   let entries: { name: string; interface: string; ips?: string[] }[];
@@ -92,7 +92,7 @@ function podListens(pod: KubeObject): number[] {
   });
 }
 
-export function workloads(cluster: Cluster): Workload[] {
+export function workloads(cluster: ClusterView): Workload[] {
   const out: Workload[] = [];
   for (const pod of cluster.store.list('/pods')) {
     if (pod.metadata.labels?.['kubevirt.io'] === 'virt-launcher') continue;
@@ -147,7 +147,7 @@ function guestPrefixFor(vmi: KubeObject, device: string): number | undefined {
   return undefined;
 }
 
-export function externalHosts(cluster: Cluster): ExternalHost[] {
+export function externalHosts(cluster: ClusterView): ExternalHost[] {
   const env = cluster.environment;
   if (!env) return [];
   return env.externalHosts.map((host) => {
@@ -157,7 +157,7 @@ export function externalHosts(cluster: Cluster): ExternalHost[] {
 }
 
 /** A node's OVN bridge mappings, from its NodeNetworkState. */
-export function bridgeMappings(cluster: Cluster, node: string): { localnet: string; bridge: string }[] {
+export function bridgeMappings(cluster: ClusterView, node: string): { localnet: string; bridge: string }[] {
   const list = getPath(cluster.store.get('nmstate.io/nodenetworkstates', undefined, node), ['status', 'currentState', 'ovn', 'bridge-mappings']);
   return Array.isArray(list) ? list.filter(isRecord).map((m) => ({ localnet: String(m.localnet), bridge: String(m.bridge) })) : [];
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { REGISTRY, type ResourceRegistry } from '../resource-types/registry.ts';
 import { apiVersionOf, type ResourceType } from '../resource-types/types.ts';
-import { MERGE_KEYS, MERGED_SCALAR_LISTS } from '../api/merge-keys.ts';
+import { MERGE_KEYS, MERGED_SCALAR_LISTS } from './merge-keys.ts';
 import { buildSchemas, definitionName, type Schema } from './client-node-schemas.ts';
 
 /** client-node model of each built-in kind. */

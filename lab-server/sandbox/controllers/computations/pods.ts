@@ -7,10 +7,10 @@ import { getPath, isRecord, stringMap, type KubeObject } from '../../../k8s/obje
 import { NETWORKS_ANNOTATION, parseNetworkSelection } from '../../../k8s/network-selection.ts';
 import { hasIpam, localnetConfigProblems, parseNadConfig } from '../../../k8s/nad-config.ts';
 import { formatIPv4, parseCidr, parseIPv4 } from '../../../k8s/ipv4.ts';
-import type { Cluster } from '../../cluster.ts';
+import type { ClusterView } from '../../store/cluster-view.ts';
 import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
-import { findImage } from '../images.ts';
+import { findImage } from '../../images/catalogue.ts';
 
 const kubelet = (type: RuleEvent['type'], reason: string, message: string): RuleEvent => ({ type, reason, message, source: 'kubelet' });
 
@@ -19,7 +19,7 @@ function containers(pod: KubeObject): { name: string; image: string }[] {
   return (Array.isArray(list) ? list : []).map((c) => ({ name: String(getPath(c, ['name'])), image: String(getPath(c, ['image'])) }));
 }
 
-function readyNodes(cluster: Cluster): KubeObject[] {
+function readyNodes(cluster: ClusterView): KubeObject[] {
   return cluster.store.list('/nodes').filter((n) => {
     const ready = (getPath(n, ['status', 'conditions']) as unknown[] | undefined)?.find((c) => getPath(c, ['type']) === 'Ready');
     return getPath(ready, ['status']) === 'True' && getPath(n, ['spec', 'unschedulable']) !== true;
@@ -27,7 +27,7 @@ function readyNodes(cluster: Cluster): KubeObject[] {
 }
 
 /** The default scheduler, reduced to what lessons meet: control-plane taints, nodeSelector, spreading. */
-export function scheduleNode(cluster: Cluster, pod: KubeObject): ComputationResult {
+export function scheduleNode(cluster: ClusterView, pod: KubeObject): ComputationResult {
   const nodes = readyNodes(cluster);
   const selector = stringMap(getPath(pod, ['spec', 'nodeSelector']));
   const tolerates = (Array.isArray(getPath(pod, ['spec', 'tolerations'])) ? (getPath(pod, ['spec', 'tolerations']) as unknown[]) : []).some(
@@ -63,7 +63,7 @@ export function scheduleNode(cluster: Cluster, pod: KubeObject): ComputationResu
 }
 
 /** The pod network block of a node: the cluster network cut into hostPrefix-sized pieces, one per node. */
-function podSubnet(cluster: Cluster, nodeName: string): { base: number; size: number; prefix: number } | undefined {
+function podSubnet(cluster: ClusterView, nodeName: string): { base: number; size: number; prefix: number } | undefined {
   const network = cluster.store.get('operator.openshift.io/networks', undefined, 'cluster');
   const entry = (getPath(network, ['spec', 'clusterNetwork']) as unknown[] | undefined)?.[0];
   const cidr = parseCidr(String(getPath(entry, ['cidr']) ?? '10.128.0.0/14'));
@@ -74,7 +74,7 @@ function podSubnet(cluster: Cluster, nodeName: string): { base: number; size: nu
   return { base: cidr.address + index * size, size, prefix: hostPrefix };
 }
 
-function allocatePodIP(cluster: Cluster, pod: KubeObject, nodeName: string): { ip: string; prefix: number; gateway: string } | undefined {
+function allocatePodIP(cluster: ClusterView, pod: KubeObject, nodeName: string): { ip: string; prefix: number; gateway: string } | undefined {
   const subnet = podSubnet(cluster, nodeName);
   if (!subnet) return undefined;
   const used = new Set(cluster.store.list('/pods').filter((p) => p !== pod).map((p) => getPath(p, ['status', 'podIP'])));
@@ -114,7 +114,7 @@ export function waitingStatuses(pod: KubeObject, reason: string, message?: strin
 }
 
 /** Multus and OVN-Kubernetes attaching the pod's networks: eth0 on the cluster network, netN per NAD. */
-export function attachNetworks(cluster: Cluster, pod: KubeObject): ComputationResult {
+export function attachNetworks(cluster: ClusterView, pod: KubeObject): ComputationResult {
   const nodeName = String(getPath(pod, ['spec', 'nodeName']));
   const namespace = pod.metadata.namespace ?? 'default';
   const node = cluster.store.get('/nodes', undefined, nodeName);
@@ -172,7 +172,7 @@ function randomMac(): string {
 }
 
 /** The kubelet pulling each container's image: known images pull, others fail as a registry would. */
-export function pullImages(_cluster: Cluster, pod: KubeObject): ComputationResult {
+export function pullImages(_cluster: ClusterView, pod: KubeObject): ComputationResult {
   const list = containers(pod);
   const missing = list.find((c) => !findImage(c.image));
   const pulling = list.map((c) => kubelet('Normal', 'Pulling', `Pulling image "${c.image}"`));
@@ -202,7 +202,7 @@ export function pullImages(_cluster: Cluster, pod: KubeObject): ComputationResul
 }
 
 /** The kubelet starting containers whose images it has: created, started, running and ready. */
-export function startContainers(cluster: Cluster, pod: KubeObject): ComputationResult {
+export function startContainers(cluster: ClusterView, pod: KubeObject): ComputationResult {
   // Each program writes its start-up lines to its container's log.
   for (const spec of (getPath(pod, ['spec', 'containers']) as unknown[] | undefined) ?? []) {
     const image = findImage(String(getPath(spec, ['image'])));
@@ -222,7 +222,7 @@ export function startContainers(cluster: Cluster, pod: KubeObject): ComputationR
  * images run at once (there is no restart and no readiness for them); unknown
  * ones wait in ErrImagePull, as a failed pull leaves them.
  */
-export function startEphemeralContainers(_cluster: Cluster, pod: KubeObject): ComputationResult {
+export function startEphemeralContainers(_cluster: ClusterView, pod: KubeObject): ComputationResult {
   const existing = ((getPath(pod, ['status', 'ephemeralContainerStatuses']) as unknown[] | undefined) ?? []).filter(isRecord);
   const added = ((getPath(pod, ['spec', 'ephemeralContainers']) as unknown[] | undefined) ?? [])
     .map((c) => ({ name: String(getPath(c, ['name'])), image: String(getPath(c, ['image'])) }))
@@ -252,18 +252,18 @@ export function startEphemeralContainers(_cluster: Cluster, pod: KubeObject): Co
 }
 
 /** After the back-off, the kubelet tries the pull again from the start. */
-export function retryPull(_cluster: Cluster, pod: KubeObject): ComputationResult {
+export function retryPull(_cluster: ClusterView, pod: KubeObject): ComputationResult {
   return { ok: true, vars: { retryStatuses: waitingStatuses(pod, 'ContainerCreating') } };
 }
 
 /** The kubelet stopping a deleted pod's running containers. */
-export function stopContainers(_cluster: Cluster, pod: KubeObject): ComputationResult {
+export function stopContainers(_cluster: ClusterView, pod: KubeObject): ComputationResult {
   const running = ((getPath(pod, ['status', 'containerStatuses']) as unknown[] | undefined) ?? []).filter((s) => isRecord(getPath(s, ['state', 'running'])));
   return { ok: true, vars: { events: running.map((s) => kubelet('Normal', 'Killing', `Stopping container ${String(getPath(s, ['name']))}`)) } };
 }
 
 /** The kubelet backing off after a failed pull: ImagePullBackOff until the next try. */
-export function imageBackOff(_cluster: Cluster, pod: KubeObject): ComputationResult {
+export function imageBackOff(_cluster: ClusterView, pod: KubeObject): ComputationResult {
   const image = containers(pod).find((c) => !findImage(c.image))?.image ?? containers(pod)[0]?.image ?? '';
   return { ok: true, vars: { backOffStatuses: waitingStatuses(pod, 'ImagePullBackOff', `Back-off pulling image "${image}"`) } };
 }

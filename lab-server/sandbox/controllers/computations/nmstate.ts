@@ -4,8 +4,8 @@
  * conditions aggregated from its enactments (network-semantics.md §2).
  */
 import { getPath, isRecord, stringMap, type KubeObject } from '../../../k8s/object.ts';
-import type { Cluster } from '../../cluster.ts';
-import { now } from '../../api/object-metadata.ts';
+import type { ClusterView } from '../../store/cluster-view.ts';
+import { now } from '../../machinery/object-metadata.ts';
 import type { ComputationResult } from '../computation.ts';
 
 const NNCE = 'nmstate.io/nodenetworkconfigurationenactments';
@@ -29,13 +29,13 @@ function trueCondition(object: KubeObject | undefined): string | undefined {
   return Array.isArray(list) ? (list.find((c) => getPath(c, ['status']) === 'True') as { type?: string } | undefined)?.type : undefined;
 }
 
-export function matchingNodes(cluster: Cluster, policy: KubeObject): KubeObject[] {
+export function matchingNodes(cluster: ClusterView, policy: KubeObject): KubeObject[] {
   const selector = stringMap(getPath(policy, ['spec', 'nodeSelector']));
   return cluster.store.list('/nodes').filter((node) => Object.entries(selector).every(([k, v]) => node.metadata.labels?.[k] === v));
 }
 
 /** The policy controller: an enactment per matching node at this generation; the policy's status from theirs. */
-export function reconcilePolicy(cluster: Cluster, policy: KubeObject): ComputationResult {
+export function reconcilePolicy(cluster: ClusterView, policy: KubeObject): ComputationResult {
   const name = policy.metadata.name;
   const generation = Number(policy.metadata.generation ?? 1);
   const nodes = matchingNodes(cluster, policy);
@@ -115,7 +115,7 @@ export function applyBridgeMappings(current: BridgeMapping[], desired: unknown):
 }
 
 /** The nmstate handler on a node: applies the enactment's desired state to the node's NodeNetworkState. */
-export function configureNode(cluster: Cluster, enactment: KubeObject): ComputationResult {
+export function configureNode(cluster: ClusterView, enactment: KubeObject): ComputationResult {
   const nodeName = enactment.metadata.labels?.['nmstate.io/node'] ?? '';
   const policyName = enactment.metadata.labels?.['nmstate.io/policy'] ?? '';
   const state = cluster.store.get(NNS, undefined, nodeName);

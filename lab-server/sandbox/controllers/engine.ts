@@ -6,12 +6,12 @@
  */
 import { evaluateJsonPath } from '../../lesson/jsonpath.ts';
 import type { KubeObject } from '../../k8s/object.ts';
-import type { Cluster } from '../cluster.ts';
+import type { ClusterView } from '../store/cluster-view.ts';
 import { resourceKey, type Change } from '../store/object-store.ts';
-import { applyMergePatch, applyStrategicMergePatch } from '../api/patch.ts';
+import { applyMergePatch, applyStrategicMergePatch } from '../machinery/patch.ts';
 import { documentForType } from '../openapi/documents.ts';
 import { SchemaCursor } from '../openapi/schema-cursor.ts';
-import { now } from '../api/object-metadata.ts';
+import { now } from '../machinery/object-metadata.ts';
 import { log } from '../../log.ts';
 import { recordEvent } from './event-recorder.ts';
 import { render, type TemplateContext } from './template.ts';
@@ -25,12 +25,12 @@ interface Pending {
 
 export class LifecycleEngine {
   private readonly pending = new Map<string, Pending>();
-  private readonly cluster: Cluster;
+  private readonly cluster: ClusterView;
   private readonly rules: LifecycleRule[];
   private readonly computations: Record<string, Computation>;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(cluster: Cluster, rules: LifecycleRule[], computations: Record<string, Computation>) {
+  constructor(cluster: ClusterView, rules: LifecycleRule[], computations: Record<string, Computation>) {
     this.cluster = cluster;
     this.rules = rules;
     this.computations = computations;

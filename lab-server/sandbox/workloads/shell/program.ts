@@ -1,10 +1,10 @@
 /** What a program running in a simulated container gets, and what it returns. */
-import type { Cluster } from '../../cluster.ts';
+import type { ClusterView } from '../../store/cluster-view.ts';
 import type { Endpoint } from '../../network/reachability.ts';
 
 /** The machine a program runs on: a pod's container or a VM's guest. */
 export interface Machine {
-  cluster: Cluster;
+  cluster: ClusterView;
   /** How the network model names this workload. */
   endpoint: Endpoint;
   hostname: string;

@@ -1,10 +1,10 @@
 /** The external PostgreSQL servers of the lesson environment, answering a small SQL subset. */
-import type { Cluster } from '../../cluster.ts';
+import type { ClusterView } from '../../store/cluster-view.ts';
 import type { Environment } from '../../../lesson/schema.ts';
 
 type Service = Extract<Environment['externalHosts'][number]['services'][number], { kind: 'postgresql' }>;
 
-export function postgresAt(cluster: Cluster, host: string, port: number): Service | undefined {
+export function postgresAt(cluster: ClusterView, host: string, port: number): Service | undefined {
   const found = cluster.environment?.externalHosts.find((h) => h.ip === host);
   return found?.services.find((s): s is Service => s.kind === 'postgresql' && s.port === port);
 }

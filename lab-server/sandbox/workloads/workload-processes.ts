@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { getPath, type KubeObject } from '../../k8s/object.ts';
-import { findImage } from '../lifecycle/images.ts';
+import { findImage } from '../images/catalogue.ts';
 import type { ProcessFactory } from './process.ts';
 import { startShell } from './shell/shell.ts';
 import { CONTAINER_PROGRAMS } from './shell/programs/index.ts';

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { getPath, isRecord, type KubeObject } from '../../../k8s/object.ts';
 import { launcherPodLabels, vmCloudInitNetworkData } from '../../../k8s/kubevirt.ts';
-import type { Cluster } from '../../cluster.ts';
-import { now } from '../../api/object-metadata.ts';
+import type { ClusterView } from '../../store/cluster-view.ts';
+import { now } from '../../machinery/object-metadata.ts';
 import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
 
@@ -29,7 +29,7 @@ function ownerRef(owner: KubeObject): Record<string, unknown> {
 const controller = (type: RuleEvent['type'], reason: string, message: string): RuleEvent => ({ type, reason, message, source: 'virtualmachine-controller' });
 
 /** The VM controller: makes or removes the VMI as the run strategy says, and mirrors the VMI into the VM's status. */
-export function reconcileVirtualMachine(cluster: Cluster, vm: KubeObject): ComputationResult {
+export function reconcileVirtualMachine(cluster: ClusterView, vm: KubeObject): ComputationResult {
   const namespace = vm.metadata.namespace ?? 'default';
   const strategy = runStrategy(vm);
   let vmi = cluster.store.get(VMIS, namespace, vm.metadata.name);
@@ -81,17 +81,17 @@ function sameTime(object: KubeObject, type: string, status: string): string {
 }
 
 /** ErrImagePull and friends show on the VM when its launcher pod cannot start. */
-function launcherProblem(cluster: Cluster, vmi: KubeObject): string | undefined {
+function launcherProblem(cluster: ClusterView, vmi: KubeObject): string | undefined {
   const pod = launcherPod(cluster, vmi);
   const reasons = ((getPath(pod, ['status', 'containerStatuses']) as unknown[] | undefined) ?? []).map((s) => getPath(s, ['state', 'waiting', 'reason']));
   return reasons.find((r) => r === 'ErrImagePull' || r === 'ImagePullBackOff') as string | undefined;
 }
 
-export function launcherPod(cluster: Cluster, vmi: KubeObject): KubeObject | undefined {
+export function launcherPod(cluster: ClusterView, vmi: KubeObject): KubeObject | undefined {
   return cluster.store.list('/pods', vmi.metadata.namespace).find((p) => p.metadata.labels?.['kubevirt.io/created-by'] === vmi.metadata.uid);
 }
 
-function stopInstance(cluster: Cluster, vmi: KubeObject): void {
+function stopInstance(cluster: ClusterView, vmi: KubeObject): void {
   cluster.store.put(VMIS, { ...vmi, metadata: { ...vmi.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } });
 }
 
@@ -100,7 +100,7 @@ function interfaceHash(network: string): string {
 }
 
 /** The VMI controller: the virt-launcher pod, with the labels and Multus annotation KubeVirt gives it. */
-export function createLauncherPod(cluster: Cluster, vmi: KubeObject): ComputationResult {
+export function createLauncherPod(cluster: ClusterView, vmi: KubeObject): ComputationResult {
   if (launcherPod(cluster, vmi)) return { ok: true, vars: { events: [] } };
   const namespace = vmi.metadata.namespace ?? 'default';
   const networks = (getPath(vmi, ['spec', 'networks']) as unknown[] | undefined) ?? [];
@@ -146,7 +146,7 @@ export function createLauncherPod(cluster: Cluster, vmi: KubeObject): Computatio
 }
 
 /** virt-handler: once the launcher pod runs, the domain is defined and the guest boots; the VMI reports it. */
-export function startInstance(cluster: Cluster, vmi: KubeObject): ComputationResult {
+export function startInstance(cluster: ClusterView, vmi: KubeObject): ComputationResult {
   const pod = launcherPod(cluster, vmi);
   if (getPath(pod, ['status', 'phase']) !== 'Running') return { ok: false, events: [] };
   const networkStatus = JSON.parse(pod!.metadata.annotations?.['k8s.v1.cni.cncf.io/network-status'] ?? '[]') as { name: string; interface: string; ips?: string[]; mac?: string }[];
@@ -190,7 +190,7 @@ export function startInstance(cluster: Cluster, vmi: KubeObject): ComputationRes
 }
 
 /** A stopping VMI: its launcher pod goes; when it is gone the VMI's finalizers are released. */
-export function finishInstance(cluster: Cluster, vmi: KubeObject): ComputationResult {
+export function finishInstance(cluster: ClusterView, vmi: KubeObject): ComputationResult {
   const pod = launcherPod(cluster, vmi);
   if (pod) {
     if (!pod.metadata.deletionTimestamp) cluster.store.put('/pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 30 } });

@@ -1,6 +1,6 @@
 /** The code half of a lifecycle rule: values that cannot be written as data. */
 import type { KubeObject } from '../../k8s/object.ts';
-import type { Cluster } from '../cluster.ts';
+import type { ClusterView } from '../store/cluster-view.ts';
 import type { RuleEvent } from './rule.ts';
 
 export type ComputationResult =
@@ -9,4 +9,4 @@ export type ComputationResult =
   /** Not possible (yet): record these, apply this patch, and try again later. */
   | { ok: false; events: RuleEvent[]; patch?: Record<string, unknown>; vars?: Record<string, unknown> };
 
-export type Computation = (cluster: Cluster, object: KubeObject) => ComputationResult;
+export type Computation = (cluster: ClusterView, object: KubeObject) => ComputationResult;

@@ -4,7 +4,7 @@
  * workloads later) is chosen by a ProcessFactory.
  */
 import type { KubeObject } from '../../k8s/object.ts';
-import type { Cluster } from '../cluster.ts';
+import type { ClusterView } from '../store/cluster-view.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -30,7 +30,7 @@ export interface ExecIO extends ProcessIO {
 
 export interface ExecContext {
   /** The cluster the pod lives in: programs answer through its network model. */
-  cluster: Cluster;
+  cluster: ClusterView;
   pod: KubeObject;
   container: string;
   command: string[];

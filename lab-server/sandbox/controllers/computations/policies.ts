@@ -6,13 +6,13 @@
 import { getPath, type KubeObject } from '../../../k8s/object.ts';
 import { hasIpam, parseNadConfig } from '../../../k8s/nad-config.ts';
 import { policyForTargets, voidReason } from '../../../k8s/multi-network-policy.ts';
-import type { Cluster } from '../../cluster.ts';
+import type { ClusterView } from '../../store/cluster-view.ts';
 import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
 
 const warn = (reason: string, message: string): RuleEvent => ({ type: 'Warning', reason, message, source: 'ovnkube-controller' });
 
-export function checkPolicy(cluster: Cluster, policy: KubeObject): ComputationResult {
+export function checkPolicy(cluster: ClusterView, policy: KubeObject): ComputationResult {
   const targets = policyForTargets(policy);
   const events: RuleEvent[] = [];
   if (targets.length === 0) events.push(warn('PolicyNotApplied', 'no k8s.v1.cni.cncf.io/policy-for annotation: no secondary network enforces this policy'));

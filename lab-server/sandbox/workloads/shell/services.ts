@@ -5,7 +5,7 @@
  */
 import { getPath, type KubeObject } from '../../../k8s/object.ts';
 import { canReach } from '../../network/reachability.ts';
-import { findImage } from '../../lifecycle/images.ts';
+import { findImage } from '../../images/catalogue.ts';
 import { postgresAt, runQuery } from './database.ts';
 import type { ProgramContext } from './program.ts';
 

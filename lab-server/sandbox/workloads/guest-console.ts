@@ -5,8 +5,8 @@
  */
 import { getPath, type KubeObject } from '../../k8s/object.ts';
 import { guestAccount, vmiCloudInitUserData, type GuestAccount } from '../../k8s/kubevirt.ts';
-import type { Cluster } from '../cluster.ts';
-import { findImage } from '../lifecycle/images.ts';
+import type { ClusterView } from '../store/cluster-view.ts';
+import { findImage } from '../images/catalogue.ts';
 import type { ContainerProcess, ProcessIO } from './process.ts';
 import { startShell } from './shell/shell.ts';
 import { CONTAINER_PROGRAMS } from './shell/programs/index.ts';
@@ -16,7 +16,7 @@ import type { Machine } from './shell/program.ts';
 /** Programs that come only with a package; the rest are in the cloud image. */
 const PACKAGED: Record<string, string> = { psql: 'postgresql' };
 
-export function guestMachine(cluster: Cluster, vmi: KubeObject, account: GuestAccount): Machine {
+export function guestMachine(cluster: ClusterView, vmi: KubeObject, account: GuestAccount): Machine {
   const installed = new Set([...CONTAINER_PROGRAMS].filter((p) => !PACKAGED[p] || account.packages.includes(PACKAGED[p]!)));
   const disk = ((getPath(vmi, ['spec', 'volumes']) as unknown[] | undefined) ?? []).map((v) => String(getPath(v, ['containerDisk', 'image']) ?? '')).find((i) => findImage(i));
   return {
@@ -30,7 +30,7 @@ export function guestMachine(cluster: Cluster, vmi: KubeObject, account: GuestAc
 }
 
 /** The console session: login, then a shell; logging out returns to the login prompt. */
-export function guestConsole(cluster: Cluster, vmi: KubeObject, io: ProcessIO): ContainerProcess {
+export function guestConsole(cluster: ClusterView, vmi: KubeObject, io: ProcessIO): ContainerProcess {
   const account = guestAccount(vmiCloudInitUserData(vmi));
   const machine = guestMachine(cluster, vmi, account);
   let stage: 'login' | 'password' | 'shell' = 'login';

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from '../../k8s/object.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { now } from '../api/object-metadata.ts';
+import { now } from '../machinery/object-metadata.ts';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
