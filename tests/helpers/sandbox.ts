@@ -14,6 +14,15 @@ import { tempDir } from './temp-dir.ts';
 export const KUBECTL = process.env.LABPATH_KUBECTL ?? '/usr/bin/kubectl';
 const SDK_BIN = '/usr/lib/google-cloud-sdk/bin';
 
+/** Every kubectl minor labpath supports (1.27–1.33), as installed beside the dispatcher; the test fails when one is missing. */
+export function everyKubectl(): { minor: number; path: string }[] {
+  return [27, 28, 29, 30, 31, 32, 33].map((minor) => {
+    const path = join(SDK_BIN, `kubectl.1.${minor}`);
+    assert.ok(existsSync(path), `kubectl 1.${minor} is not at ${path}: the tests need every kubectl from 1.27 to 1.33`);
+    return { minor, path };
+  });
+}
+
 /** kubectl binaries to test with: the dispatcher, plus 1.30 and 1.33 directly when present. */
 export function kubectlBinaries(): { name: string; path: string }[] {
   return [
@@ -32,7 +41,7 @@ export interface TestSandbox {
   /** Runs kubectl against this cluster with its own empty cache and HOME. */
   kubectl(args: string[], options?: { binary?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
   /** A raw API request with this cluster's token (or `token`); the body is parsed when it is JSON. */
-  api(method: string, path: string, options?: { contentType?: string; body?: string | Buffer; token?: string }): Promise<ApiResponse>;
+  api(method: string, path: string, options?: { contentType?: string; accept?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string }): Promise<ApiResponse>;
   /** `kubectl apply` of files from the lesson's manifests/ folder; fails the test if kubectl does. */
   applyLessonManifests(...files: string[]): Promise<void>;
   /**
@@ -48,6 +57,8 @@ export interface ApiResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body's bytes, for what is not text (protobuf). */
+  raw: Buffer;
   body: unknown;
 }
 
@@ -91,7 +102,8 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
     },
     api: (method, path, options = {}) =>
       new Promise((resolve, reject) => {
-        const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? handle.token}` };
+        const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? handle.token}`, ...options.headers };
+        if (options.accept) headers.accept = options.accept;
         if (options.contentType) headers['content-type'] = options.contentType;
         // Node's client sends DELETE bodies without framing unless told the length.
         if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
@@ -99,14 +111,15 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
           const chunks: Buffer[] = [];
           res.on('data', (d: Buffer) => chunks.push(d));
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
+            const raw = Buffer.concat(chunks);
+            const text = raw.toString('utf8');
             let body: unknown;
             try {
               body = text ? JSON.parse(text) : undefined;
             } catch {
               body = undefined;
             }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, raw, body });
           });
         });
         req.on('error', reject);

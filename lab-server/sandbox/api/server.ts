@@ -12,6 +12,7 @@ import { log } from '../../log.ts';
 import type { ProcessFactory } from '../workloads/process.ts';
 import { workloadProcesses } from '../workloads/workload-processes.ts';
 import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
+import { swaggerDocument } from '../openapi/swagger.ts';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
 import { execUpgradeHandler } from './exec.ts';
 import { serveResource } from './resource-routes.ts';
@@ -151,7 +152,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     case 'group-version':
       return send(res, 200, resourceList(REGISTRY, route.group, route.version));
     case 'openapi': {
-      // Only v3 is served; kubectl tolerates a 404 on /openapi/v2.
+      if (route.path === 'v2') return serveSwagger(req, res);
       if (route.path === 'v3') return send(res, 200, openApiIndex());
       const document = route.path.startsWith('v3/') ? openApiDocuments().get(route.path.slice(3)) : undefined;
       if (!document) throw errors.pathNotFound();
@@ -163,4 +164,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     case 'resource':
       return serveResource(cluster, route, url, req, res);
   }
+}
+
+const SWAGGER_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+/** /openapi/v2 in protobuf when asked for (kubectl always asks), JSON otherwise; an unchanged ETag answers 304. */
+function serveSwagger(req: IncomingMessage, res: ServerResponse): void {
+  const document = swaggerDocument();
+  const protobuf = /application\/com\.github\.proto-openapi\.spec\.v2[@.]v1\.0\+protobuf/.test(req.headers.accept ?? '');
+  const headers = { etag: document.etag, vary: 'Accept', 'cache-control': 'no-cache, private' };
+  if (req.headers['if-none-match'] === document.etag) return void res.writeHead(304, headers).end();
+  const body = protobuf ? document.protobuf : document.json;
+  res.writeHead(200, { ...headers, 'content-type': protobuf ? SWAGGER_PROTOBUF : 'application/json', 'content-length': body.length }).end(body);
 }
