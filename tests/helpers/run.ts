@@ -7,8 +7,8 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to completion and collects its output. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+/** Runs a command to completion and collects its output; `stdin`, when given, is written to it and closed. */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
     let stdout = '';
@@ -16,6 +16,7 @@ export function run(command: string, args: string[], options: { cwd?: string; en
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -39,7 +39,7 @@ export interface TestSandbox {
   handle: ClusterHandle;
   kubeconfig: string;
   /** Runs kubectl against this cluster with its own empty cache and HOME. */
-  kubectl(args: string[], options?: { binary?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  kubectl(args: string[], options?: { binary?: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<RunResult>;
   /** A raw API request with this cluster's token (or `token`); the body is parsed when it is JSON. */
   api(method: string, path: string, options?: { contentType?: string; accept?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string }): Promise<ApiResponse>;
   /** `kubectl apply` of files from the lesson's manifests/ folder; fails the test if kubectl does. */
@@ -72,7 +72,7 @@ export async function startSandbox(options: { kubectl?: string } = {}): Promise<
   const kubeconfig = join(home, 'kubeconfig');
   await writeFile(kubeconfig, handle.kubeconfig);
   const kubectl: TestSandbox['kubectl'] = (args, runOptions = {}) =>
-    run(runOptions.binary ?? options.kubectl ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...runOptions.env } });
+    run(runOptions.binary ?? options.kubectl ?? KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), ...runOptions.env }, ...(runOptions.stdin !== undefined ? { stdin: runOptions.stdin } : {}) });
   return {
     lesson,
     host,

@@ -6,9 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { everyKubectl, startSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { everyKubectl, startSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 let sandbox: TestSandbox;
@@ -16,7 +18,30 @@ let work: string;
 before(async () => {
   sandbox = await startSandbox();
   work = tempDir('kubectl-versions');
+  await sandbox.applyLessonManifests('namespaces.yaml', 'nad-data-adapter.yaml', 'pod-turtle-db-adapter.yaml');
+  assert.equal((await sandbox.kubectl(['run', 'web', '-n', 'default', '--image=nginx'])).code, 0);
+  for (const [ns, pod] of [['default', 'web'], ['data-adapter', 'turtle-db-adapter']] as const)
+    await waitFor(`${ns}/${pod} running`, async () => (await sandbox.kubectl(['get', 'pod', pod, '-n', ns, '-o', 'jsonpath={.status.phase}'])).stdout === 'Running');
 });
+
+/** A free local port for port-forward to listen on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** kubectl port-forward running until stopped; its output so far. */
+function portForward(binary: string, kubeconfig: string, args: string[]) {
+  const child = spawn(binary, ['port-forward', ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: work } });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { output: () => output, exited, stop: () => (child.kill(), exited) };
+}
 after(() => sandbox?.close());
 
 describe('OpenAPI v2', () => {
@@ -98,6 +123,50 @@ items:
       const r = await kubectl(['apply', '-f', bad]);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /unknown field "datta"/);
+    });
+
+    it('execs over its own transport (SPDY up to 1.29, WebSocket after) with stdin and the exit code', async () => {
+      const r = await kubectl(['exec', '-n', 'data-adapter', 'turtle-db-adapter', '--', 'sh', '-c', 'echo out; exit 3']);
+      assert.equal(r.stdout, 'out\n');
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /command terminated with exit code 3/);
+      const typed = await sandbox.kubectl(['exec', '-i', '-n', 'data-adapter', 'turtle-db-adapter', '--', 'sh'], { binary: path, stdin: 'echo typed\n' });
+      assert.equal(typed.stdout, 'typed\n', typed.stderr);
+      const missing = await kubectl(['exec', '-n', 'data-adapter', 'turtle-db-adapter', '--', 'tar', 'cf', '-', '/tmp']);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /exec: "tar": executable file not found in \$PATH/);
+    });
+
+    it('runs a pod with -i --rm: attached to its shell, then deleted', async () => {
+      const r = await sandbox.kubectl(['run', '-i', '--rm', `once-${minor}`, '-n', ns, '--image=busybox', '--restart=Never', '--', 'sh'], { binary: path, stdin: 'echo attached\n' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^attached$/m);
+      assert.match(r.stdout, new RegExp(`pod "once-${minor}" deleted`));
+    });
+
+    it('port-forwards to what listens on all addresses, and is refused where the service binds another address only', async () => {
+      const port = await freePort();
+      const web = portForward(path, sandbox.kubeconfig, ['-n', 'default', 'pod/web', `${port}:80`]);
+      try {
+        await waitFor('port-forward to listen', () => web.output().includes(`Forwarding from 127.0.0.1:${port} -> 80`));
+        const page = await fetch(`http://127.0.0.1:${port}/`);
+        assert.equal(page.status, 200);
+        assert.equal(page.headers.get('server'), 'nginx/1.27.3');
+        assert.match(await page.text(), /Welcome to nginx!/);
+        assert.equal((await fetch(`http://127.0.0.1:${port}/missing`)).status, 404);
+      } finally {
+        await web.stop();
+      }
+      const adapterPort = await freePort();
+      const adapter = portForward(path, sandbox.kubeconfig, ['-n', 'data-adapter', 'pod/turtle-db-adapter', `${adapterPort}:9000`]);
+      try {
+        await waitFor('port-forward to listen', () => adapter.output().includes(`Forwarding from 127.0.0.1:${adapterPort} -> 9000`));
+        await fetch(`http://127.0.0.1:${adapterPort}/`).then(() => assert.fail('the adapter binds 192.168.200.10 only'), () => undefined);
+        await waitFor('the refusal', () => adapter.output().includes('an error occurred forwarding'));
+        assert.match(adapter.output(), /failed to connect to localhost:9000 inside namespace \\?"[0-9a-f]{64}\\?", IPv4: dial tcp4 127\.0\.0\.1:9000: connect: connection refused/);
+      } finally {
+        await adapter.stop();
+      }
     });
 
     it('explains built-in kinds and custom resources', async () => {

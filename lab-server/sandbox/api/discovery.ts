@@ -16,6 +16,9 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ['get', 'patch', 'update'],
   log: ['get'],
   exec: ['create', 'get'],
+  attach: ['create', 'get'],
+  portforward: ['create', 'get'],
+  ephemeralcontainers: ['get', 'patch', 'update'],
   finalize: ['update'],
 };
 
@@ -45,10 +48,11 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
 }
 
+/** Subresources whose kind is not the resource's own: all core/v1. */
+const SUBRESOURCE_KINDS: Record<string, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions', log: 'Pod' };
+
 function subresourceKind(type: ResourceType, subresource: string): string {
-  if (subresource === 'exec') return 'PodExecOptions';
-  if (subresource === 'log') return 'Pod';
-  return type.kind;
+  return SUBRESOURCE_KINDS[subresource] ?? type.kind;
 }
 
 /** The aggregated document for /api (core only) or /apis (every named group). */
@@ -72,7 +76,7 @@ export function aggregatedDiscovery(registry: ResourceRegistry, core: boolean): 
           ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
           ...(t.categories.length ? { categories: t.categories } : {}),
           ...(t.subresources.length
-            ? { subresources: t.subresources.map((sub) => ({ subresource: sub, responseKind: { group: sub === 'exec' || sub === 'log' ? '' : group, version, kind: subresourceKind(t, sub) }, verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })) }
+            ? { subresources: t.subresources.map((sub) => ({ subresource: sub, responseKind: { group: sub in SUBRESOURCE_KINDS ? '' : group, version, kind: subresourceKind(t, sub) }, verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })) }
             : {}),
         })),
       })),

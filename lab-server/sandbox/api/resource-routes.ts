@@ -9,8 +9,7 @@ import type { ResourceType } from '../resource-types/types.ts';
 import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.ts';
 import { parseDeleteOptions } from './delete-options.ts';
 import { serveLogs } from './logs.ts';
-import { chooseContainer } from './pod-containers.ts';
-import { requireRunning } from './exec.ts';
+import { chooseContainer, requireRunning } from './pod-containers.ts';
 import { createProjectRequest, isProjectView, serveProjectView } from './project-view.ts';
 import { createReachabilityReview } from './reachability-review.ts';
 import type { KubeObject } from '../../k8s/object.ts';
@@ -60,11 +59,11 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
     if (method !== 'GET') throw errors.methodNotAllowed(method, 'pods/log');
     return serveLogs(request, res);
   }
-  if (route.subresource === 'exec') {
-    // Reached only without a WebSocket upgrade (kubectl's SPDY fallback): say what is wrong.
+  if (route.subresource === 'exec' || route.subresource === 'attach' || route.subresource === 'portforward') {
+    // Reached only without an upgrade: say what is wrong with the pod first, as the real server does.
     const pod = getObject(request);
-    requireRunning(pod, chooseContainer(pod, url.searchParams.get('container')));
-    throw errors.badRequest('Upgrade request required: this server speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY');
+    if (route.subresource !== 'portforward') requireRunning(pod, chooseContainer(pod, url.searchParams.get('container')));
+    throw errors.badRequest('Upgrade request required');
   }
 
   if (route.name === undefined) {

@@ -14,7 +14,7 @@ import { workloadProcesses } from '../workloads/workload-processes.ts';
 import { openApiDocuments, openApiIndex } from '../openapi/documents.ts';
 import { swaggerDocument } from '../openapi/swagger.ts';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.ts';
-import { execUpgradeHandler } from './exec.ts';
+import { upgradeHandler } from './transports/upgrade.ts';
 import { serveResource } from './resource-routes.ts';
 import { kubevirtSubresource, vmAction } from './kubevirt-subresources.ts';
 import { send } from './respond.ts';
@@ -52,7 +52,7 @@ const LISTEN_BACKLOG = 4096;
 const ACCEPTING_SOCKETS = 4;
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
-  const upgrade = execUpgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses });
+  const upgrade = upgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses });
   /** Every connection, upgraded ones (exec, console, port-forward) too, so that close() waits for none of them. */
   const sockets = new Set<Socket>();
   const open = async (port: number) => {

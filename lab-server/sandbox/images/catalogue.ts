@@ -6,8 +6,12 @@ export interface KnownImage {
   image: string;
   size: number;
   description?: string;
-  /** The TCP port the image's program listens on: from an environment variable, or a default. */
-  listens?: { env?: string; default: number };
+  /**
+   * The TCP port the image's program listens on: from an environment variable,
+   * or a default; and the address it binds, from an environment variable when
+   * the program reads one (all addresses otherwise).
+   */
+  listens?: { env?: string; default: number; bindEnv?: string };
   /** For a VM disk image: the TCP ports its guest listens on once booted. */
   guestListens?: number[];
   /** What the program writes when it starts; {{VAR}} is the container's environment. */

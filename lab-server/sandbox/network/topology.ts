@@ -9,6 +9,7 @@ import { NETWORKS_ANNOTATION, parseNetworkSelection } from '../../k8s/network-se
 import { parseNadConfig, physicalNetworkName, type NadConfig } from '../../k8s/nad-config.ts';
 import { parseCidr } from '../../k8s/ipv4.ts';
 import { findImage } from '../images/catalogue.ts';
+import { podListeners } from '../images/listeners.ts';
 import type { ClusterView } from '../store/cluster-view.ts';
 
 export interface Attachment {
@@ -81,17 +82,6 @@ function podAttachments(cluster: ClusterView, pod: KubeObject): Attachment[] {
     });
 }
 
-function podListens(pod: KubeObject): number[] {
-  const containers = getPath(pod, ['spec', 'containers']);
-  return (Array.isArray(containers) ? containers : []).flatMap((c) => {
-    const image = findImage(String(getPath(c, ['image'])));
-    if (!image?.listens) return [];
-    const env = (getPath(c, ['env']) as unknown[] | undefined)?.find((e) => getPath(e, ['name']) === image.listens?.env);
-    const fromEnv = Number(getPath(env, ['value']));
-    return [Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : image.listens.default];
-  });
-}
-
 export function workloads(cluster: ClusterView): Workload[] {
   const out: Workload[] = [];
   for (const pod of cluster.store.list('/pods')) {
@@ -105,7 +95,7 @@ export function workloads(cluster: ClusterView): Workload[] {
       running: getPath(pod, ['status', 'phase']) === 'Running' && !pod.metadata.deletionTimestamp,
       ...(typeof getPath(pod, ['status', 'podIP']) === 'string' ? { clusterIP: String(getPath(pod, ['status', 'podIP'])) } : {}),
       attachments: podAttachments(cluster, pod),
-      listens: podListens(pod),
+      listens: podListeners(pod).map((l) => l.port),
     });
   }
   for (const vmi of cluster.store.list('kubevirt.io/virtualmachineinstances')) {

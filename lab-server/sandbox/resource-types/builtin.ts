@@ -48,7 +48,7 @@ function builtin(group: string, version: string, entries: Entry[]): ResourceType
 export const BUILTIN_TYPES: ResourceType[] = [
   ...builtin('', 'v1', [
     ['Namespace', 'namespaces', false, ['ns'], { subresources: ['status', 'finalize'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }],
-    ['Pod', 'pods', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec', 'ephemeralcontainers'] }],
+    ['Pod', 'pods', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] }],
     ['Event', 'events', true, ['ev']],
     ['Node', 'nodes', false, ['no'], { subresources: ['status'] }],
     ['Service', 'services', true, ['svc'], { categories: ['all'], subresources: ['status'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }],

@@ -9,6 +9,7 @@ import type { ProcessFactory } from './process.ts';
 import { startShell } from './shell/shell.ts';
 import { CONTAINER_PROGRAMS } from './shell/programs/index.ts';
 import { osReleaseFor } from './os-release.ts';
+import { containerExited } from './container-exit.ts';
 
 const SHELLS = new Set(['sh', 'bash']);
 
@@ -47,3 +48,30 @@ export const workloadProcesses: ProcessFactory = (context, io) => {
 function execId(pod: KubeObject, container: string): string {
   return createHash('sha256').update(`${pod.metadata.uid}/${container}/${Date.now()}`).digest('hex');
 }
+
+/**
+ * What attach reaches: the container's main process. A container started with
+ * a shell (kubectl run -i, kubectl debug -it) is that shell, talking to the
+ * one who attached; a server's main process writes nothing to an attached
+ * client and runs until the client detaches.
+ */
+export const attachProcesses: ProcessFactory = (context, io) => {
+  const specs = [...((getPath(context.pod, ['spec', 'containers']) as unknown[] | undefined) ?? []), ...((getPath(context.pod, ['spec', 'ephemeralContainers']) as unknown[] | undefined) ?? [])];
+  const spec = specs.find((c) => getPath(c, ['name']) === context.container);
+  const list = (field: string) => ((getPath(spec, [field]) as unknown[] | undefined) ?? []).map(String);
+  const main = [...list('command'), ...list('args')];
+  const image = findImage(String(getPath(spec, ['image']) ?? ''));
+  const command = main.length > 0 ? main : image?.listens ? [] : ['sh'];
+  const executable = command[0]?.slice(command[0].lastIndexOf('/') + 1) ?? '';
+  if (SHELLS.has(executable)) {
+    const { pod, container, cluster } = context;
+    return workloadProcesses({ ...context, command }, {
+      ...io,
+      exit: (code) => {
+        io.exit(code);
+        containerExited(cluster, pod.metadata.namespace ?? 'default', pod.metadata.name, container, code);
+      },
+    });
+  }
+  return { write: () => undefined, endInput: () => undefined, resize: () => undefined, kill: () => undefined };
+};

@@ -7,7 +7,7 @@ import { canReach, type Decision } from '../../../network/reachability.ts';
 import { workloads } from '../../../network/topology.ts';
 import { parseIPv4, parseCidr, formatIPv4 } from '../../../../k8s/ipv4.ts';
 import type { Program, ProgramContext } from '../program.ts';
-import { httpResponse } from '../services.ts';
+import { httpResponse } from '../../http-services.ts';
 
 const NCAT_VERSION = 'Ncat: Version 7.92 ( https://nmap.org/ncat )\n';
 /** Linux gives up on an unanswered SYN after about 130 s (tcp_syn_retries = 6). */
@@ -199,7 +199,7 @@ export const curl: Program = async (context) => {
     if (!(await context.sleep(limit))) return 130;
     return fail(28, connectTimeout !== undefined || maxTime !== undefined ? `Failed to connect to ${host} port ${port} after ${limit} ms: Timeout was reached` : `Failed to connect to ${host} port ${port} after ${limit} ms: Couldn't connect to server`);
   }
-  const response = await httpResponse(context, host, path, maxTime);
+  const response = await httpResponse({ cluster: context.machine.cluster, sleep: context.sleep }, host, path, maxTime);
   if (response === 'interrupted') return 130;
   if (output !== '/dev/null') context.out(response.body);
   if (writeOut) context.out(writeOut.replace('%{http_code}', String(response.status)).replace(/\\n/g, '\n'));
