@@ -4,6 +4,7 @@
  * lesson is about — namespace finalization and each namespace's default
  * ServiceAccount. Behaviour of pods, VMs and networks is added by lifecycle rules.
  */
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../k8s/object.ts';
 import type { Environment } from '../lesson/schema.ts';
 import { nodeLabels } from '../lesson/environment.ts';
@@ -17,12 +18,23 @@ import type { ClusterView } from './store/cluster-view.ts';
 import { LifecycleEngine } from './controllers/engine.ts';
 import { loadRules, type LifecycleRule } from './controllers/rule.ts';
 import { COMPUTATIONS } from './controllers/computations/index.ts';
+import { MainProcesses } from './workloads/main-processes.ts';
+import { workloadProcesses } from './workloads/workload-processes.ts';
 
 /** The lifecycle rules, read once: they are data shipped with the sandbox. */
 const RULES: LifecycleRule[] = loadRules();
 
-export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5', gitCommit: 'labpath-sandbox', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
+/** The Kubernetes build the sandbox stands for: v1.32.5 as released upstream (its commit, build date and Go). */
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5', gitCommit: '9894294ef13a5b32803e3ca2c0d620a088cc84d1', gitTreeState: 'clean', buildDate: '2025-05-15T09:12:10Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'openshift-multus', 'openshift-cnv', 'openshift-nmstate'];
+
+function hashed(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function uuidOf(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** A stable, locally administered MAC for a node NIC, derived from its address. */
 function nicMac(address: string): string {
@@ -37,6 +49,7 @@ export class Cluster implements ClusterView {
   readonly registry: ResourceRegistry = REGISTRY;
   readonly name: string;
   readonly lifecycle: LifecycleEngine;
+  private readonly mainProcesses: MainProcesses;
   /** The lesson environment the cluster was built from: nodes, physical networks, external hosts. */
   environment: Environment | undefined;
 
@@ -45,6 +58,8 @@ export class Cluster implements ClusterView {
     this.environment = environment;
     this.lifecycle = new LifecycleEngine(this, RULES, COMPUTATIONS);
     this.lifecycle.start();
+    this.mainProcesses = new MainProcesses(this, workloadProcesses);
+    this.mainProcesses.start();
     this.store.subscribe((change) => {
       const { object } = change;
       // Namespace controller: a default ServiceAccount for each, and finalization on delete.
@@ -92,7 +107,13 @@ export class Cluster implements ClusterView {
             { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: created, lastTransitionTime: created },
           ],
           addresses: [{ type: 'InternalIP', address: node.address }, { type: 'Hostname', address: node.name }],
+          daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
           nodeInfo: {
+            // Stable for the node across restores, as a machine's ids are; the boot id is new each boot.
+            machineID: hashed(`machine/${node.name}`).slice(0, 32),
+            systemUUID: uuidOf(hashed(`system/${node.name}`)),
+            bootID: crypto.randomUUID(),
+            kubeProxyVersion: '',
             kubeletVersion: `v1.${environment.cluster.kubernetesVersion.split('.')[1]}.5`,
             osImage: `Red Hat Enterprise Linux CoreOS ${environment.cluster.openshiftVersion.replace('4.', '4')}.94 (Plow)`,
             kernelVersion: '5.14.0-570.el9_6.x86_64',
@@ -174,11 +195,13 @@ export class Cluster implements ClusterView {
   resumeControllers(): void {
     for (const ns of this.store.list('/namespaces')) if (ns.metadata.deletionTimestamp) this.finalizeNamespace(ns.metadata.name);
     this.lifecycle.start();
+    this.mainProcesses.start();
   }
 
-  /** Stops timers, so a removed cluster leaves nothing running. */
+  /** Stops timers and processes, so a removed cluster leaves nothing running. */
   stop(): void {
     this.lifecycle.stop();
+    this.mainProcesses.stop();
   }
 
   private createDefaultServiceAccount(namespace: string): void {
@@ -192,24 +215,51 @@ export class Cluster implements ClusterView {
 
   /**
    * Terminating → contents deleted → finalizer dropped → gone, as the namespace
-   * controller does. Contents with finalizers are only marked; the namespace
-   * waits, Terminating, until their owners release them.
+   * controller does. Pods on a node go gracefully and objects with finalizers
+   * are only marked; until they are gone the namespace stays Terminating,
+   * its conditions saying what remains.
    */
   private finalizeNamespace(name: string): void {
     const ns = this.store.get('/namespaces', undefined, name);
     if (!ns?.metadata.deletionTimestamp) return;
-    let remaining = 0;
+    const remaining = new Map<string, number>();
+    let finalizing = 0;
     for (const type of this.registry.types.filter((t) => t.namespaced)) {
       for (const object of this.store.list(resourceKey(type), name)) {
         const finalizers = object.metadata.finalizers as string[] | undefined;
-        if (finalizers && finalizers.length > 0) {
-          remaining++;
-          if (!object.metadata.deletionTimestamp) this.store.put(resourceKey(type), { ...object, metadata: { ...object.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } });
+        const onNode = type.kind === 'Pod' && (object.spec as { nodeName?: string } | undefined)?.nodeName !== undefined;
+        if ((finalizers && finalizers.length > 0) || onNode) {
+          // The controller names resources as plural.group, so core ones read "pods.".
+          const resource = `${type.plural}.${type.group}`;
+          remaining.set(resource, (remaining.get(resource) ?? 0) + 1);
+          if (finalizers && finalizers.length > 0) finalizing++;
+          if (!object.metadata.deletionTimestamp) this.store.put(resourceKey(type), { ...object, metadata: { ...object.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: onNode ? 30 : 0 } });
         } else {
           this.store.remove(resourceKey(type), name, object.metadata.name);
         }
       }
     }
-    if (remaining === 0) this.store.remove('/namespaces', undefined, name);
+    if (remaining.size === 0) return void this.store.remove('/namespaces', undefined, name);
+    const status = { phase: 'Terminating', conditions: namespaceConditions(remaining, finalizing) };
+    const current = this.store.get('/namespaces', undefined, name)!;
+    // Conditions carry their transition time: only a change in what they say is written.
+    const said = (value: unknown) => JSON.stringify(value, (key, v: unknown) => (key === 'lastTransitionTime' ? undefined : v));
+    if (said(current.status) !== said(status)) this.store.put('/namespaces', { ...current, status });
   }
+}
+
+/** The conditions the namespace controller reports while content remains. */
+function namespaceConditions(remaining: Map<string, number>, finalizing: number): unknown[] {
+  const time = now();
+  const ok = (type: string, reason: string, message: string) => ({ type, status: 'False', lastTransitionTime: time, reason, message });
+  const counts = [...remaining].map(([resource, n]) => `${resource} has ${n} resource instances`).join(', ');
+  return [
+    ok('NamespaceDeletionDiscoveryFailure', 'ResourcesDiscovered', 'All resources successfully discovered'),
+    ok('NamespaceDeletionGroupVersionParsingFailure', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
+    ok('NamespaceDeletionContentFailure', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
+    { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: time, reason: 'SomeResourcesRemain', message: `Some resources are remaining: ${counts}` },
+    finalizing > 0
+      ? { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: time, reason: 'SomeFinalizersRemain', message: `Some content in the namespace has finalizers remaining: ${finalizing} resource instances` }
+      : ok('NamespaceFinalizersRemaining', 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'),
+  ];
 }

@@ -4,13 +4,14 @@ import { parse as parseYaml } from 'yaml';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
 import { checkDepth } from './quotas.ts';
 import { errors } from '../machinery/status.ts';
+import { goJsonError } from './go-json-error.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) {
-    req.resume();
+    await discard(req);
     throw errors.tooLarge(MAX_BODY_BYTES);
   }
   const chunks: Buffer[] = [];
@@ -18,12 +19,31 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES) {
-      req.resume();
+      await discard(req);
       throw errors.tooLarge(MAX_BODY_BYTES);
     }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** How much of an oversized body is read and thrown away before answering; past it, the connection is cut. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the rest of a body nobody will use, as Go's server does before it
+ * answers: a client still sending when the answer comes sees "broken pipe",
+ * not the 413 it should print.
+ */
+async function discard(req: IncomingMessage): Promise<void> {
+  let read = 0;
+  for await (const chunk of req) {
+    read += (chunk as Buffer).length;
+    if (read > MAX_DISCARD_BYTES) {
+      req.socket.destroy();
+      return;
+    }
+  }
 }
 
 export function mediaType(req: IncomingMessage): string {
@@ -65,7 +85,7 @@ function decodeAny(body: Buffer, type: string): unknown {
   }
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw errors.badRequest(`json: cannot unmarshal the request body: ${(error as Error).message}`);
+  } catch {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${goJsonError(text)}`);
   }
 }

@@ -12,7 +12,7 @@ import { parseDeleteOptions } from './delete-options.ts';
 import { checkPatchType, createObject, deleteObject, getObject, listDocument, listObjects, patchObject, updateObject, type ResourceRequest } from './resource-handlers.ts';
 import { optionalBody, send } from './respond.ts';
 import { errors } from '../machinery/status.ts';
-import { renderTable } from './tables.ts';
+import { renderTable, tableObjects } from './tables.ts';
 import { serveWatch } from './watch.ts';
 
 const NAMESPACE = REGISTRY.forKind('v1', 'Namespace')!;
@@ -56,11 +56,11 @@ export async function serveProjectView(request: ResourceRequest, req: IncomingMe
   if (method === 'GET' && request.name === undefined) {
     const page = listObjects(ns);
     const projects = page.items.map(projectOf);
-    return send(res, 200, table ? renderTable(projectType, projects, page.resourceVersion, true, page) : { ...(listDocument(ns, { ...page, items: projects }) as object), apiVersion: 'project.openshift.io/v1', kind: 'ProjectList' });
+    return send(res, 200, table ? renderTable(projectType, projects, page.resourceVersion, true, page, tableObjects(request.params)) : { ...(listDocument(ns, { ...page, items: projects }) as object), apiVersion: 'project.openshift.io/v1', kind: 'ProjectList' });
   }
   if (method === 'GET') {
     const project = projectOf(getObject(ns));
-    return send(res, 200, table ? renderTable(projectType, [project], request.cluster.store.resourceVersion) : project);
+    return send(res, 200, table ? renderTable(projectType, [project], request.cluster.store.resourceVersion, true, {}, tableObjects(request.params)) : project);
   }
   if (method === 'POST' && request.name === undefined) {
     checkObjectMediaType(mediaType(req));

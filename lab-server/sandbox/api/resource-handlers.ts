@@ -18,6 +18,7 @@ import { SchemaCursor } from '../openapi/schema-cursor.ts';
 import { checkFields } from '../openapi/field-validation.ts';
 import { recordUpdate, serverSideApply } from './field-ownership.ts';
 import { checkPreconditions, type DeleteOptions } from './delete-options.ts';
+import { queryBool } from './query.ts';
 
 export interface ResourceRequest {
   cluster: Cluster;
@@ -97,10 +98,13 @@ export interface ListPage {
 }
 
 /** Lists with selectors and `limit`/`continue` pagination, as kubectl's chunked lists expect. */
-export function listObjects(req: ResourceRequest): ListPage {
+/** A page of the list, now or (`at`, resourceVersionMatch=Exact) as it was at a resourceVersion. */
+export function listObjects(req: ResourceRequest, at?: number): ListPage {
   const filter = objectFilter(req.type, req.params);
-  const all = req.cluster.store.list(key(req), req.namespace).filter(filter);
-  const resourceVersion = req.cluster.store.resourceVersion;
+  const then = at === undefined ? req.cluster.store.list(key(req), req.namespace) : req.cluster.store.listAt(key(req), at, req.namespace);
+  if (!then) throw errors.gone('The resourceVersion for the provided list is too old.');
+  const all = then.filter(filter);
+  const resourceVersion = at ?? req.cluster.store.resourceVersion;
   const token = req.params.get('continue');
   let start = 0;
   if (token) {
@@ -225,7 +229,14 @@ function store(req: ResourceRequest, current: KubeObject, updated: KubeObject): 
   if (current.metadata.deletionTimestamp && (!finalizers || finalizers.length === 0) && req.type.kind !== 'Namespace') {
     return req.cluster.store.remove(key(req), req.namespace, req.name ?? '') ?? updated;
   }
+  // A write that changes nothing is not written, as etcd3's store skips it: same resourceVersion, no event.
+  if (sameContent(current, updated)) return current;
   return req.cluster.store.put(key(req), updated);
+}
+
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const bare = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return bare(a) === bare(b);
 }
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -280,7 +291,7 @@ function applyPatch(req: ResourceRequest, body: unknown): { object: KubeObject; 
     admitWrite(req.cluster, req.type, created, undefined);
     return { object: dryRun(req) ? created : req.cluster.store.put(key(req), created), created: true };
   }
-  const result = serverSideApply(current, applied, manager, req.params.get('force') === 'true', cursor, (c, a) => applyStrategicMergePatch(c, a, cursor) as KubeObject);
+  const result = serverSideApply(current, applied, manager, queryBool(req.params, 'force'), cursor, (c, a) => applyStrategicMergePatch(c, a, cursor) as KubeObject);
   if ('conflicts' in result) {
     const lines = result.conflicts.map((c) => `conflict with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}: ${c.field}`);
     const message = lines.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${lines.length} conflicts: ${lines.map((l) => `\n- ${l}`).join('')}`;

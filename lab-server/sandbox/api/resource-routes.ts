@@ -18,8 +18,10 @@ import {
 } from './resource-handlers.ts';
 import { optionalBody, send, sendWithWarnings } from './respond.ts';
 import { errors } from '../machinery/status.ts';
-import { renderTable, wantsTable } from './tables.ts';
+import { renderTable, tableObjects, wantsTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
+import { queryBool } from './query.ts';
+import { readPoint } from './resource-version.ts';
 
 /** Kinds that are requests rather than objects: POSTed, answered, and (apart from what they create) not stored. */
 const CREATE_ONLY_KINDS: Record<string, (req: ResourceRequest, body: unknown) => KubeObject> = {
@@ -32,13 +34,14 @@ export interface ResourceRoute {
   namespace?: string;
   name?: string;
   subresource?: string;
+  watch?: true;
 }
 
 export async function serveResource(cluster: Cluster, route: ResourceRoute, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
   const accept = req.headers.accept;
   const table = wantsTable(accept);
-  const isWatch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  const isWatch = route.watch === true || queryBool(url.searchParams, 'watch');
   const { type } = route;
   const createOnly = CREATE_ONLY_KINDS[type.kind];
   if (createOnly) {
@@ -69,12 +72,14 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
   if (route.name === undefined) {
     if (method === 'GET' && isWatch) {
       verbAllowed('watch');
+      await readPoint(cluster.store, url.searchParams, true);
       return serveWatch(request, res, table);
     }
     if (method === 'GET') {
       verbAllowed('list');
-      const page = listObjects(request);
-      return send(res, 200, table ? renderTable(type, page.items, page.resourceVersion, true, page) : listDocument(request, page));
+      const point = await readPoint(cluster.store, url.searchParams, false);
+      const page = listObjects(request, point.exact ? point.resourceVersion : undefined);
+      return send(res, 200, table ? renderTable(type, page.items, page.resourceVersion, true, page, tableObjects(url.searchParams)) : listDocument(request, page));
     }
     if (method === 'POST') {
       verbAllowed('create');
@@ -91,9 +96,12 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
 
   switch (method) {
     case 'GET': {
-      if (isWatch) return serveWatch(request, res, table);
+      if (isWatch) {
+        await readPoint(cluster.store, url.searchParams, true);
+        return serveWatch(request, res, table);
+      }
       const object = getObject(request);
-      return send(res, 200, table ? renderTable(type, [object], cluster.store.resourceVersion) : object);
+      return send(res, 200, table ? renderTable(type, [object], cluster.store.resourceVersion, true, {}, tableObjects(url.searchParams)) : object);
     }
     case 'PUT': {
       verbAllowed('update');

@@ -3,18 +3,20 @@ import type { ResourceRegistry } from '../resource-types/registry.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 
 export type Route =
-  | { kind: 'version' | 'health' | 'api-root' | 'apis-root' }
+  | { kind: 'version' | 'api-root' | 'apis-root' }
+  | { kind: 'health'; endpoint: string; check?: string }
   | { kind: 'group'; group: string }
   | { kind: 'group-version'; group: string; version: string }
   | { kind: 'openapi'; path: string }
-  | { kind: 'resource'; type: ResourceType; namespace?: string; name?: string; subresource?: string }
+  /** `watch`: the path was /…/watch/…, the form older clients (ruby-kubeclient, kubernetes-client) use. */
+  | { kind: 'resource'; type: ResourceType; namespace?: string; name?: string; subresource?: string; watch?: true }
   | { kind: 'unknown-resource'; group: string; version: string; resource: string }
   | { kind: 'not-found' };
 
 export function routeOf(pathname: string, registry: ResourceRegistry): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (pathname === '/version' || pathname === '/version/') return { kind: 'version' };
-  if (['healthz', 'readyz', 'livez'].includes(parts[0] ?? '')) return { kind: 'health' };
+  if (['healthz', 'readyz', 'livez'].includes(parts[0] ?? '')) return { kind: 'health', endpoint: parts[0]!, ...(parts.length > 1 ? { check: parts.slice(1).join('/') } : {}) };
   if (parts[0] === 'openapi') return { kind: 'openapi', path: parts.slice(1).join('/') };
   let group: string;
   let version: string;
@@ -35,6 +37,14 @@ export function routeOf(pathname: string, registry: ResourceRegistry): Route {
   }
   if (!registry.groups().get(group)?.includes(version)) return { kind: 'not-found' };
   if (rest.length === 0) return { kind: 'group-version', group, version };
+  if (rest[0] === 'watch' && rest.length > 1) {
+    const route = resourceIn(registry, group, version, rest.slice(1));
+    return route.kind === 'resource' && route.subresource === undefined ? { ...route, watch: true } : { kind: 'not-found' };
+  }
+  return resourceIn(registry, group, version, rest);
+}
+
+function resourceIn(registry: ResourceRegistry, group: string, version: string, rest: string[]): Route {
   // /namespaces/<ns>/<resource>/... addresses namespaced resources; /namespaces/<name>[/status] the namespace itself.
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const type = registry.lookup(group, version, rest[2] ?? '');

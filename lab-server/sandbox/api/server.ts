@@ -2,6 +2,7 @@
  * The sandbox's Kubernetes API over HTTPS. One process hosts many clusters;
  * the bearer token picks the cluster, so no request can reach another's objects.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +20,9 @@ import { serveResource } from './resource-routes.ts';
 import { kubevirtSubresource, vmAction } from './kubevirt-subresources.ts';
 import { send } from './respond.ts';
 import { routeOf } from './route.ts';
+import { serveHealth } from './health.ts';
+import { anonymousForbidden } from './anonymous.ts';
+import { queryBool } from './query.ts';
 import { ApiError, errors } from '../machinery/status.ts';
 
 export interface ApiServerOptions {
@@ -126,12 +130,15 @@ function bearerToken(req: IncomingMessage): string | undefined {
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox');
+  // Every answer names its audit event, as kube-apiserver's does.
+  res.setHeader('audit-id', randomUUID());
   const route = routeOf(url.pathname, REGISTRY);
-  if (route.kind === 'health') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  if (route.kind === 'health') return serveHealth(route.endpoint, route.check, url.searchParams, res);
   if (route.kind === 'version') return send(res, 200, KUBERNETES_VERSION);
 
   const token = bearerToken(req);
-  const cluster = token ? options.clusterFor(token) : undefined;
+  if (!token) throw anonymousForbidden(req.method ?? 'GET', route, url.pathname, queryBool(url.searchParams, 'watch'));
+  const cluster = options.clusterFor(token);
   if (!cluster) throw errors.unauthorized();
   const accept = req.headers.accept;
 

@@ -6,6 +6,7 @@
 import { evaluateJsonPath, parseJsonPath } from '../../lesson/jsonpath.ts';
 import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { PrinterColumn, ResourceType } from '../resource-types/types.ts';
+import { errors } from '../machinery/status.ts';
 
 type Cell = string | number | boolean | null;
 
@@ -23,14 +24,23 @@ export interface Table {
   apiVersion: 'meta.k8s.io/v1';
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
   columnDefinitions: Omit<Column, 'cell'>[];
-  rows: { cells: Cell[]; object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] } }[];
+  rows: { cells: Cell[]; object?: KubeObject | { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] } }[];
 }
 
 export function wantsTable(accept: string | undefined): boolean {
   return /as=Table/.test(accept ?? '');
 }
 
-export function renderTable(type: ResourceType, objects: KubeObject[], resourceVersion: number, withHeaders = true, page: { continue?: string; remainingItemCount?: number } = {}): Table {
+/** What each row carries besides its cells (?includeObject=): metadata by default; the whole object for sorting on any field. */
+export type TableObjects = 'None' | 'Metadata' | 'Object';
+
+export function tableObjects(params: URLSearchParams): TableObjects {
+  const value = params.get('includeObject') ?? 'Metadata';
+  if (value === 'None' || value === 'Metadata' || value === 'Object') return value;
+  throw errors.badRequest(`Invalid value: "${value}": must be one of None, Metadata, Object`);
+}
+
+export function renderTable(type: ResourceType, objects: KubeObject[], resourceVersion: number, withHeaders = true, page: { continue?: string; remainingItemCount?: number } = {}, include: TableObjects = 'Metadata'): Table {
   const columns = columnsFor(type);
   const now = Date.now();
   return {
@@ -40,7 +50,7 @@ export function renderTable(type: ResourceType, objects: KubeObject[], resourceV
     columnDefinitions: withHeaders ? columns.map(({ cell: _cell, ...definition }) => definition) : [],
     rows: objects.map((object) => ({
       cells: columns.map((c) => c.cell(object, now)),
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
+      ...(include === 'Object' ? { object } : include === 'Metadata' ? { object: { kind: 'PartialObjectMetadata' as const, apiVersion: 'meta.k8s.io/v1' as const, metadata: object.metadata } } : {}),
     })),
   };
 }

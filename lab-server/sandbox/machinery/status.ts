@@ -49,7 +49,7 @@ export const errors = {
   tooLarge: (limit: number) => failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   unsupportedMediaType: (message: string) => failure(415, 'UnsupportedMediaType', message),
   invalid: (type: Named, name: string, causes: StatusCause[]) =>
-    failure(422, 'Invalid', `${type.kind} "${name}" is invalid: ${causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`).join(', ')}`, { name, group: type.group, kind: type.kind, causes }),
+    failure(422, 'Invalid', `${type.group ? `${type.kind}.${type.group}` : type.kind} "${name}" is invalid: ${causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`).join(', ')}`, { name, group: type.group, kind: type.kind, causes }),
   internal: (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`),
   tooManyRequests: () => failure(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 }),
 };

@@ -1,8 +1,10 @@
 /**
  * One cluster's objects. Every write gets the next resourceVersion and lands in
- * a bounded change log, so watches can resume from a resourceVersion and get
- * 410 Expired once it has fallen out of the log, as etcd compaction causes.
- * Stored objects are never mutated in place: writers store new objects.
+ * a change log bounded like kube-apiserver's watch cache (by count, and by age
+ * past its 75 s of freshness), so watches can resume from a resourceVersion and
+ * get 410 Expired once it has fallen out, and a list can be read as it was at
+ * a resourceVersion still in the log. Stored objects are never mutated in
+ * place: writers store new objects.
  */
 import type { KubeObject } from '../../k8s/object.ts';
 import type { ResourceType } from '../resource-types/types.ts';
@@ -16,7 +18,14 @@ export interface Change {
   /** `group/plural` of the object's type. */
   resource: string;
   object: KubeObject;
+  /** The object before this change; undefined for ADDED. */
+  previous?: KubeObject;
+  /** When it happened (ms since the epoch). */
+  at: number;
 }
+
+/** How long the watch cache keeps events at least (kube-apiserver's eventFreshDuration). */
+export const WATCH_HISTORY_MS = 75_000;
 
 export type ChangeListener = (change: Change) => void;
 
@@ -38,8 +47,11 @@ export class ObjectStore {
   /** Changes before this resourceVersion are not in the log (they happened before a restart). */
   private compactedAt = 0;
 
-  constructor(logLimit = 2000) {
+  private readonly historyMs: number;
+
+  constructor(logLimit = 2000, historyMs = WATCH_HISTORY_MS) {
     this.logLimit = logLimit;
+    this.historyMs = historyMs;
   }
 
   /** Writes every later change through to `persistence` before it is visible. */
@@ -79,9 +91,10 @@ export class ObjectStore {
     return this.sizes.get(`${resource}/${objectKey(namespace, name)}`) ?? 0;
   }
 
-  /** The oldest resourceVersion a watch can still resume after. */
+  /** The oldest resourceVersion a watch can still resume after: every change after it is in the log. */
   get oldestResumable(): number {
-    return Math.max(this.compactedAt, this.log.length === this.logLimit ? (this.log[0]?.resourceVersion ?? this.revision) : 0);
+    this.expire();
+    return this.compactedAt;
   }
 
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -90,24 +103,27 @@ export class ObjectStore {
 
   list(resource: string, namespace?: string): KubeObject[] {
     const all = [...(this.objects.get(resource)?.values() ?? [])];
-    const scoped = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
-    // Byte order of "namespace/name", as etcd orders its keys; list pagination relies on it.
+    return this.sorted(namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace));
+  }
+
+  /** Byte order of "namespace/name", as etcd orders its keys; list pagination relies on it. */
+  private sorted(objects: KubeObject[]): KubeObject[] {
     const sortKey = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    return scoped.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    return objects.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   }
 
   /** Stores `object` (create or replace), stamping the next resourceVersion. */
   put(resource: string, object: KubeObject): KubeObject {
     const key = objectKey(object.metadata.namespace, object.metadata.name);
     const bucket = this.objects.get(resource) ?? new Map<string, KubeObject>();
-    const existed = bucket.has(key);
+    const previous = bucket.get(key);
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.revision) } };
     const json = JSON.stringify(stored);
     this.persistence?.put(resource, stored, json, this.revision);
     bucket.set(key, stored);
     this.objects.set(resource, bucket);
     this.size(resource, stored, Buffer.byteLength(json));
-    this.record({ resourceVersion: this.revision, type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored });
+    this.record({ resourceVersion: this.revision, type: previous ? 'MODIFIED' : 'ADDED', resource, object: stored, ...(previous ? { previous } : {}), at: Date.now() });
     return stored;
   }
 
@@ -119,7 +135,7 @@ export class ObjectStore {
     bucket.delete(objectKey(namespace, name));
     this.size(resource, current, undefined);
     const gone = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.revision) } };
-    this.record({ resourceVersion: this.revision, type: 'DELETED', resource, object: gone });
+    this.record({ resourceVersion: this.revision, type: 'DELETED', resource, object: gone, previous: current, at: Date.now() });
     return gone;
   }
 
@@ -127,6 +143,37 @@ export class ObjectStore {
   changesSince(resourceVersion: number): Change[] | undefined {
     if (resourceVersion < this.oldestResumable) return undefined;
     return this.log.filter((c) => c.resourceVersion > resourceVersion);
+  }
+
+  /** The objects of `resource` as they were at `resourceVersion`, or undefined when the log no longer reaches back that far. */
+  listAt(resource: string, resourceVersion: number, namespace?: string): KubeObject[] | undefined {
+    const later = this.changesSince(resourceVersion);
+    if (!later) return undefined;
+    const objects = new Map(this.list(resource, namespace).map((o) => [objectKey(o.metadata.namespace, o.metadata.name), o]));
+    for (const change of later.reverse()) {
+      if (change.resource !== resource || (namespace !== undefined && change.object.metadata.namespace !== namespace)) continue;
+      const key = objectKey(change.object.metadata.namespace, change.object.metadata.name);
+      if (change.previous) objects.set(key, change.previous);
+      else objects.delete(key);
+    }
+    return this.sorted([...objects.values()]);
+  }
+
+  /** Resolves true once the store has reached `resourceVersion`, false if `ms` pass first. */
+  reached(resourceVersion: number, ms: number): Promise<boolean> {
+    if (this.revision >= resourceVersion) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        resolve(false);
+      }, ms);
+      const unsubscribe = this.subscribe(() => {
+        if (this.revision < resourceVersion) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(true);
+      });
+    });
   }
 
   subscribe(listener: ChangeListener): () => void {
@@ -147,8 +194,15 @@ export class ObjectStore {
 
   private record(change: Change): void {
     this.log.push(change);
-    if (this.log.length > this.logLimit) this.log.shift();
+    if (this.log.length > this.logLimit) this.compactedAt = this.log.shift()!.resourceVersion;
+    this.expire();
     for (const listener of this.listeners) listener(change);
+  }
+
+  /** Drops changes past the history window, as the watch cache lets them go. */
+  private expire(): void {
+    const horizon = Date.now() - this.historyMs;
+    while (this.log.length > 0 && this.log[0]!.at < horizon) this.compactedAt = this.log.shift()!.resourceVersion;
   }
 }
 

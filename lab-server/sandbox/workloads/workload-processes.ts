@@ -13,6 +13,12 @@ import { containerExited } from './container-exit.ts';
 
 const SHELLS = new Set(['sh', 'bash']);
 
+/** Whether the sandbox runs this command itself (a shell or a program it simulates) rather than taking it for an image's own long-lived program. */
+export function simulatesCommand(command: string[]): boolean {
+  const executable = command[0]?.slice(command[0].lastIndexOf('/') + 1) ?? '';
+  return SHELLS.has(executable) || CONTAINER_PROGRAMS.has(executable);
+}
+
 export const workloadProcesses: ProcessFactory = (context, io) => {
   const { pod, container, command, tty, cluster } = context;
   // An ephemeral container (kubectl debug) is exec'd into like any other, with its own image.

@@ -22,6 +22,8 @@ import { EXEC_WEBSOCKET_PROTOCOLS, websocketExec } from './websocket-exec.ts';
 import { EXEC_SPDY_PROTOCOLS, spdyExec } from './spdy-exec.ts';
 import { PORT_FORWARD_CHANNEL_PROTOCOLS, PORT_FORWARD_SPDY_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, spdyPortForward, websocketPortForward } from './port-forward.ts';
 import { SpdySession, type ByteLink } from './spdy-session.ts';
+import { queryBool } from '../query.ts';
+import { anonymousForbidden } from '../anonymous.ts';
 
 export interface UpgradeOptions {
   clusterFor(token: string): Cluster | undefined;
@@ -44,14 +46,15 @@ export function upgradeHandler(options: UpgradeOptions): Upgrade {
     try {
       const url = new URL(req.url ?? '/', 'https://sandbox');
       const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const cluster = token ? options.clusterFor(token) : undefined;
+      const route = routeOf(url.pathname, REGISTRY);
+      if (!token) throw anonymousForbidden(req.method ?? 'GET', route, url.pathname, false);
+      const cluster = options.clusterFor(token);
       if (!cluster) throw errors.unauthorized();
       const consoleTarget = kubevirtSubresource(url.pathname);
       if (consoleTarget?.resource === 'virtualmachineinstances' && consoleTarget.action === 'console') {
         const vmi = runningInstance(cluster, consoleTarget.namespace, consoleTarget.name);
         return consoles.handleUpgrade(req, socket, head, (ws) => consoleSession(ws, cluster, vmi));
       }
-      const route = routeOf(url.pathname, REGISTRY);
       const subresource = route.kind === 'resource' && route.type.kind === 'Pod' && route.name ? route.subresource : undefined;
       if (route.kind !== 'resource' || !route.name || (subresource !== 'exec' && subresource !== 'attach' && subresource !== 'portforward')) throw errors.pathNotFound();
       const pod = getObject({ cluster, type: route.type, namespace: route.namespace ?? '', name: route.name, params: url.searchParams, warnings: [] });
@@ -69,7 +72,7 @@ export function upgradeHandler(options: UpgradeOptions): Upgrade {
       // learner should see what was really wrong, not a protocol complaint.
       const container = chooseContainer(pod, url.searchParams.get('container'));
       requireRunning(pod, container);
-      const flag = (name: string) => ['true', '1'].includes(url.searchParams.get(name) ?? '');
+      const flag = (name: string) => queryBool(url.searchParams, name);
       const tty = flag('tty');
       const context: ExecContext = { cluster, pod, container, command: url.searchParams.getAll('command'), tty, env: {} };
       const factory = subresource === 'attach' ? attachProcesses : options.processes;

@@ -20,7 +20,9 @@ export const hostname: Program = async ({ machine, out }) => {
 export const trueProgram: Program = async () => 0;
 export const falseProgram: Program = async () => 1;
 
-export const sleep: Program = async ({ argv, err, sleep: wait }) => {
+export const sleep: Program = async ({ argv, err, sleep: wait, signal }) => {
+  // GNU sleep takes "infinity": until interrupted.
+  if (argv[1] === 'infinity' || argv[1] === 'inf') return new Promise((resolve) => signal.addEventListener('abort', () => resolve(130), { once: true }));
   const seconds = Number(argv[1]);
   if (!Number.isFinite(seconds) || seconds < 0) {
     err(`sleep: invalid time interval '${argv[1] ?? ''}'\nTry 'sleep --help' for more information.\n`);
