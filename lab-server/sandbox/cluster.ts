@@ -14,6 +14,7 @@ import { CRD_OBJECTS } from './resource-types/crds.ts';
 import { now, prepareCreate } from './machinery/object-metadata.ts';
 import type { ResourceType } from './resource-types/types.ts';
 import { ContainerLogs } from './store/container-logs.ts';
+import { defaultsOnCreate } from './admission/create-defaults.ts';
 import type { ClusterView } from './store/cluster-view.ts';
 import { LifecycleEngine } from './controllers/engine.ts';
 import { loadRules, type LifecycleRule } from './controllers/rule.ts';
@@ -53,9 +54,13 @@ export class Cluster implements ClusterView {
   /** The lesson environment the cluster was built from: nodes, physical networks, external hosts. */
   environment: Environment | undefined;
 
-  constructor(name: string, environment?: Environment) {
+  /** The CA a pod trusts the API server by: kube-root-ca.crt in every namespace carries it. */
+  private readonly caCert: string;
+
+  constructor(name: string, environment?: Environment, options: { caCert?: string } = {}) {
     this.name = name;
     this.environment = environment;
+    this.caCert = options.caCert ?? '';
     this.lifecycle = new LifecycleEngine(this, RULES, COMPUTATIONS);
     this.lifecycle.start();
     this.mainProcesses = new MainProcesses(this, workloadProcesses);
@@ -64,12 +69,14 @@ export class Cluster implements ClusterView {
       const { object } = change;
       // Namespace controller: a default ServiceAccount for each, and finalization on delete.
       if (change.resource === '/namespaces') {
-        if (change.type === 'ADDED') this.createDefaultServiceAccount(object.metadata.name);
+        if (change.type === 'ADDED') this.populateNamespace(object.metadata.name);
         if (change.type !== 'DELETED' && object.metadata.deletionTimestamp) queueMicrotask(() => this.finalizeNamespace(object.metadata.name));
       } else if (change.type === 'DELETED' && object.metadata.namespace && this.store.get('/namespaces', undefined, object.metadata.namespace)?.metadata.deletionTimestamp) {
         // The last finalizer-held object leaving a terminating namespace lets it finish.
         queueMicrotask(() => this.finalizeNamespace(object.metadata.namespace!));
       }
+      // The endpoints controller removes a Service's Endpoints with it.
+      if (change.resource === '/services' && change.type === 'DELETED') queueMicrotask(() => this.store.remove('/endpoints', object.metadata.namespace, object.metadata.name));
       // Garbage collector: dependents follow their owner.
       if (change.type === 'DELETED' && object.metadata.uid) queueMicrotask(() => this.collectDependents(object));
     });
@@ -81,10 +88,10 @@ export class Cluster implements ClusterView {
     return type;
   }
 
-  /** Creates an object as the cluster itself would (seeding, controllers): full metadata, no validation. */
+  /** Creates an object as the cluster itself would (seeding, controllers): full metadata and defaults, no validation. */
   createSystemObject(object: KubeObject): KubeObject {
     const type = this.type(object.apiVersion, object.kind);
-    const prepared = prepareCreate(type, object);
+    const prepared = defaultsOnCreate(this, type, prepareCreate(type, object));
     return this.store.put(resourceKey(type), { ...prepared, ...(object.status ? { status: object.status } : {}) });
   }
 
@@ -145,6 +152,7 @@ export class Cluster implements ClusterView {
         },
       });
     }
+    this.seedControlPlane(environment);
     const clusterNetwork = [{ cidr: environment.cluster.clusterNetwork, hostPrefix: 23 }];
     this.createSystemObject({
       apiVersion: 'operator.openshift.io/v1', kind: 'Network', metadata: { name: 'cluster' },
@@ -168,6 +176,33 @@ export class Cluster implements ClusterView {
         ],
       },
     });
+  }
+
+  /**
+   * The API server's own Service (kubernetes in default, on the service
+   * network's first address, backed by the control-plane nodes on 6443) and
+   * each node's Lease in kube-node-lease, which the kubelet renews.
+   */
+  private seedControlPlane(environment: Environment): void {
+    const masters = environment.nodes.filter((n) => /control-plane|master/.test(Object.keys(nodeLabels(n)).join(',')));
+    this.createSystemObject({
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+    });
+    this.createSystemObject({
+      apiVersion: 'v1', kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: (masters.length ? masters : environment.nodes.slice(0, 1)).map((n) => ({ ip: n.address })), ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+    });
+    for (const node of environment.nodes) {
+      const holder = this.store.get('/nodes', undefined, node.name);
+      this.createSystemObject({
+        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+        metadata: { name: node.name, namespace: 'kube-node-lease', ownerReferences: holder ? [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: holder.metadata.uid }] : [] },
+        spec: { holderIdentity: node.name, leaseDurationSeconds: 40, renewTime: new Date().toISOString().replace('Z', '000Z') },
+      });
+    }
   }
 
   /**
@@ -204,12 +239,19 @@ export class Cluster implements ClusterView {
     this.mainProcesses.stop();
   }
 
-  private createDefaultServiceAccount(namespace: string): void {
-    if (this.store.get('/serviceaccounts', namespace, 'default')) return;
+  /**
+   * What every new namespace gets from the controllers: the default
+   * ServiceAccount, the root CA as kube-root-ca.crt, and OpenShift's service
+   * CA bundle as openshift-service-ca.crt.
+   */
+  private populateNamespace(namespace: string): void {
     queueMicrotask(() => {
       const ns = this.store.get('/namespaces', undefined, namespace);
-      if (!ns || ns.metadata.deletionTimestamp || this.store.get('/serviceaccounts', namespace, 'default')) return;
-      this.createSystemObject({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+      if (!ns || ns.metadata.deletionTimestamp) return;
+      const missing = (resource: string, name: string) => !this.store.get(resource, namespace, name);
+      if (missing('/serviceaccounts', 'default')) this.createSystemObject({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+      if (missing('/configmaps', 'kube-root-ca.crt')) this.createSystemObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } }, data: { 'ca.crt': this.caCert } });
+      if (missing('/configmaps', 'openshift-service-ca.crt')) this.createSystemObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openshift-service-ca.crt', namespace, annotations: { 'service.beta.openshift.io/inject-cabundle': 'true' } }, data: { 'service-ca.crt': this.caCert } });
     });
   }
 

@@ -43,7 +43,7 @@ export class SandboxHost {
     state?.saveCertificates(certificates);
     const clusters = new Map<string, Cluster>();
     for (const stored of state?.clusters() ?? []) {
-      const cluster = new Cluster(stored.name, stored.environment);
+      const cluster = new Cluster(stored.name, stored.environment, { caCert: certificates.caCert });
       cluster.store.restore(state!.objects(stored.token), stored.revision);
       cluster.store.persistTo(state!.persistenceFor(stored.token));
       cluster.resumeControllers();
@@ -75,7 +75,7 @@ export class SandboxHost {
   /** Adds a fresh cluster built from a lesson environment; its token is the only key to it. */
   addCluster(environment: Environment, name = 'sandbox'): ClusterHandle {
     const token = randomBytes(24).toString('base64url');
-    const cluster = new Cluster(name);
+    const cluster = new Cluster(name, undefined, { caCert: this.certificates.caCert });
     if (this.state) {
       this.state.addCluster({ token, name, environment });
       cluster.store.persistTo(this.state.persistenceFor(token));

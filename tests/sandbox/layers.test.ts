@@ -17,6 +17,7 @@ const LAYERS: string[][] = [
   ['openapi'],
   ['machinery'],
   ['store'],
+  ['admission'],
   ['network'],
   ['workloads'],
   ['controllers'],

@@ -5,7 +5,8 @@
  * generated.proto files, written here as data; unknown fields are skipped.
  */
 type FieldSpec =
-  | { name: string; type: 'string' | 'bytes' | 'bool' | 'int' | 'time' }
+  /** int drops zeros (the non-pointer fields JSON omits when empty); count keeps them (replicas: 0 means 0). */
+  | { name: string; type: 'string' | 'bytes' | 'bool' | 'int' | 'count' | 'time' | 'int-or-string' }
   | { name: string; type: 'message' | 'repeated-message'; message: MessageSpec }
   | { name: string; type: 'repeated-string' }
   | { name: string; type: 'map-string' | 'map-bytes' };
@@ -65,7 +66,119 @@ const POD_SPEC: MessageSpec = {
   30: { name: 'enableServiceLinks', type: 'bool' },
 };
 
+const LABEL_SELECTOR: MessageSpec = {
+  1: { name: 'matchLabels', type: 'map-string' },
+  2: { name: 'matchExpressions', type: 'repeated-message', message: { 1: { name: 'key', type: 'string' }, 2: { name: 'operator', type: 'string' }, 3: { name: 'values', type: 'repeated-string' } } },
+};
+const POD_TEMPLATE: MessageSpec = { 1: { name: 'metadata', type: 'message', message: OBJECT_META }, 2: { name: 'spec', type: 'message', message: POD_SPEC } };
+// k8s.io/api/batch/v1/generated.proto (the fields kubectl create job and create cronjob send)
+const JOB_SPEC: MessageSpec = {
+  1: { name: 'parallelism', type: 'count' },
+  2: { name: 'completions', type: 'count' },
+  3: { name: 'activeDeadlineSeconds', type: 'int' },
+  4: { name: 'selector', type: 'message', message: LABEL_SELECTOR },
+  5: { name: 'manualSelector', type: 'bool' },
+  6: { name: 'template', type: 'message', message: POD_TEMPLATE },
+  7: { name: 'backoffLimit', type: 'count' },
+  8: { name: 'ttlSecondsAfterFinished', type: 'count' },
+  9: { name: 'completionMode', type: 'string' },
+  10: { name: 'suspend', type: 'bool' },
+};
+// k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto: DeleteOptions, as kubectl drain and delete send them.
+const DELETE_OPTIONS: MessageSpec = {
+  1: { name: 'gracePeriodSeconds', type: 'int' },
+  2: { name: 'preconditions', type: 'message', message: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
+  3: { name: 'orphanDependents', type: 'bool' },
+  4: { name: 'propagationPolicy', type: 'string' },
+  5: { name: 'dryRun', type: 'repeated-string' },
+  6: { name: 'ignoreStoreReadErrorWithClusterBreakingPotential', type: 'bool' },
+};
 const KINDS: Record<string, MessageSpec> = {
+  'v1/DeleteOptions': DELETE_OPTIONS,
+  'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
+  // k8s.io/api/apps/v1/generated.proto (kubectl create deployment)
+  'apps/v1/Deployment': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'replicas', type: 'count' },
+        2: { name: 'selector', type: 'message', message: LABEL_SELECTOR },
+        3: { name: 'template', type: 'message', message: POD_TEMPLATE },
+        4: { name: 'strategy', type: 'message', message: { 1: { name: 'type', type: 'string' }, 2: { name: 'rollingUpdate', type: 'message', message: { 1: { name: 'maxUnavailable', type: 'int-or-string' }, 2: { name: 'maxSurge', type: 'int-or-string' } } } } },
+        5: { name: 'minReadySeconds', type: 'int' },
+        6: { name: 'revisionHistoryLimit', type: 'count' },
+        7: { name: 'paused', type: 'bool' },
+        9: { name: 'progressDeadlineSeconds', type: 'count' },
+      },
+    },
+  },
+  'batch/v1/Job': { 1: { name: 'metadata', type: 'message', message: OBJECT_META }, 2: { name: 'spec', type: 'message', message: JOB_SPEC } },
+  'batch/v1/CronJob': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'schedule', type: 'string' },
+        2: { name: 'startingDeadlineSeconds', type: 'int' },
+        3: { name: 'concurrencyPolicy', type: 'string' },
+        4: { name: 'suspend', type: 'bool' },
+        5: { name: 'jobTemplate', type: 'message', message: { 1: { name: 'metadata', type: 'message', message: OBJECT_META }, 2: { name: 'spec', type: 'message', message: JOB_SPEC } } },
+        6: { name: 'successfulJobsHistoryLimit', type: 'count' },
+        7: { name: 'failedJobsHistoryLimit', type: 'count' },
+        8: { name: 'timeZone', type: 'string' },
+      },
+    },
+  },
+  // k8s.io/api/core/v1/generated.proto (kubectl create service, expose)
+  'v1/Service': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'ports', type: 'repeated-message', message: { 1: { name: 'name', type: 'string' }, 2: { name: 'protocol', type: 'string' }, 3: { name: 'port', type: 'int' }, 4: { name: 'targetPort', type: 'int-or-string' }, 5: { name: 'nodePort', type: 'int' }, 6: { name: 'appProtocol', type: 'string' } } },
+        2: { name: 'selector', type: 'map-string' },
+        3: { name: 'clusterIP', type: 'string' },
+        4: { name: 'type', type: 'string' },
+        5: { name: 'externalIPs', type: 'repeated-string' },
+        7: { name: 'sessionAffinity', type: 'string' },
+        10: { name: 'externalName', type: 'string' },
+        18: { name: 'clusterIPs', type: 'repeated-string' },
+      },
+    },
+  },
+  'v1/ServiceAccount': { 1: { name: 'metadata', type: 'message', message: OBJECT_META }, 4: { name: 'automountServiceAccountToken', type: 'bool' } },
+  'policy/v1/PodDisruptionBudget': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'spec', type: 'message', message: { 1: { name: 'minAvailable', type: 'int-or-string' }, 2: { name: 'selector', type: 'message', message: LABEL_SELECTOR }, 3: { name: 'maxUnavailable', type: 'int-or-string' }, 4: { name: 'unhealthyPodEvictionPolicy', type: 'string' } } },
+  },
+  // k8s.io/api/authentication/v1/generated.proto (kubectl create token)
+  'authentication.k8s.io/v1/TokenRequest': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'spec', type: 'message', message: { 1: { name: 'audiences', type: 'repeated-string' }, 3: { name: 'boundObjectRef', type: 'message', message: { 1: { name: 'kind', type: 'string' }, 2: { name: 'apiVersion', type: 'string' }, 3: { name: 'name', type: 'string' }, 4: { name: 'uid', type: 'string' } } }, 4: { name: 'expirationSeconds', type: 'int' } } },
+  },
+  // k8s.io/api/authorization/v1 and authentication/v1 generated.proto (kubectl auth can-i, whoami)
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'resourceAttributes', type: 'message', message: { 1: { name: 'namespace', type: 'string' }, 2: { name: 'verb', type: 'string' }, 3: { name: 'group', type: 'string' }, 4: { name: 'version', type: 'string' }, 5: { name: 'resource', type: 'string' }, 6: { name: 'subresource', type: 'string' }, 7: { name: 'name', type: 'string' } } },
+        2: { name: 'nonResourceAttributes', type: 'message', message: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } } },
+      },
+    },
+  },
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: { name: 'metadata', type: 'message', message: OBJECT_META }, 2: { name: 'spec', type: 'message', message: { 1: { name: 'namespace', type: 'string' } } } },
+  'authentication.k8s.io/v1/SelfSubjectReview': { 1: { name: 'metadata', type: 'message', message: OBJECT_META } },
+  // k8s.io/api/policy/v1/generated.proto
+  'policy/v1/Eviction': {
+    1: { name: 'metadata', type: 'message', message: OBJECT_META },
+    2: { name: 'deleteOptions', type: 'message', message: DELETE_OPTIONS },
+  },
   'v1/Pod': {
     1: { name: 'metadata', type: 'message', message: OBJECT_META },
     2: { name: 'spec', type: 'message', message: POD_SPEC },
@@ -103,7 +216,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   const typeMeta = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const key = `${typeMeta.apiVersion}/${typeMeta.kind}`;
   const spec = KINDS[key];
-  if (!spec) throw new ProtobufError(`protobuf bodies are accepted for Namespace, Pod, ConfigMap and Secret, not ${key}; send JSON instead`);
+  if (!spec) throw new ProtobufError(`protobuf bodies are accepted for the kinds kubectl creates with typed clients (${Object.keys(KINDS).join(', ')}), not ${key}; send JSON instead`);
   const raw = envelope.raw instanceof Buffer ? envelope.raw : Buffer.alloc(0);
   return { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...decodeMessage(raw, spec) };
 }
@@ -120,6 +233,7 @@ function decodeMessage(buffer: Buffer, spec: MessageSpec): Record<string, unknow
       const value = reader.varint();
       if (fieldSpec?.type === 'bool') out[fieldSpec.name] = value !== 0n;
       else if (fieldSpec?.type === 'int' && value !== 0n) out[fieldSpec.name] = Number(value);
+      else if (fieldSpec?.type === 'count') out[fieldSpec.name] = Number(value);
     } else if (wire === 2) {
       const bytes = reader.bytes();
       if (!fieldSpec) continue;
@@ -130,6 +244,12 @@ function decodeMessage(buffer: Buffer, spec: MessageSpec): Record<string, unknow
         case 'bytes':
           out[fieldSpec.name] = bytes;
           break;
+        case 'int-or-string': {
+          // k8s.io/apimachinery/pkg/util/intstr: type 0 is an int (intVal), 1 a string (strVal).
+          const value = decodeMessage(bytes, { 1: { name: 'type', type: 'int' }, 2: { name: 'intVal', type: 'count' }, 3: { name: 'strVal', type: 'string' } });
+          out[fieldSpec.name] = value.type === 1 ? (value.strVal ?? '') : (value.intVal ?? 0);
+          break;
+        }
         case 'message': {
           const value = decodeMessage(bytes, fieldSpec.message);
           if (Object.keys(value).length > 0) out[fieldSpec.name] = value;

@@ -3,7 +3,7 @@
  * delete and deletecollection, with the semantics kubectl and client-go rely on
  * (resourceVersion conflicts, dryRun, finalizers, terminating namespaces).
  */
-import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
+import type { KubeObject } from '../../k8s/object.ts';
 import type { Cluster } from '../cluster.ts';
 import { resourceKey } from '../store/object-store.ts';
 import { apiVersionOf, type ResourceType } from '../resource-types/types.ts';
@@ -19,6 +19,7 @@ import { checkFields } from '../openapi/field-validation.ts';
 import { recordUpdate, serverSideApply } from './field-ownership.ts';
 import { checkPreconditions, type DeleteOptions } from './delete-options.ts';
 import { queryBool } from './query.ts';
+import { defaultsOnCreate } from '../admission/create-defaults.ts';
 
 export interface ResourceRequest {
   cluster: Cluster;
@@ -147,66 +148,10 @@ export function createObject(req: ResourceRequest, body: unknown): KubeObject {
   validateObject(req.type, object);
   requireActiveNamespace({ ...req, name });
   if (req.cluster.store.get(key(req), req.namespace, name)) throw errors.alreadyExists(req.type, name);
-  const created = recordUpdate(undefined, defaultsOnCreate(req.type, object), fieldManager(req), schemaCursor(req.type));
+  const created = recordUpdate(undefined, defaultsOnCreate(req.cluster, req.type, object), fieldManager(req), schemaCursor(req.type));
   admitWrite(req.cluster, req.type, created, undefined);
   if (dryRun(req)) return { ...created, metadata: { ...created.metadata, resourceVersion: '' } };
   return req.cluster.store.put(key(req), created);
-}
-
-/** Defaults the API server itself fills in on create. */
-function defaultsOnCreate(type: ResourceType, object: KubeObject): KubeObject {
-  if (type.kind === 'Namespace') {
-    return {
-      ...object,
-      metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name } },
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    };
-  }
-  if (type.kind === 'Pod') return withPodDefaults(object);
-  if (type.kind === 'Project') {
-    return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name } }, status: { phase: 'Active' } };
-  }
-  return object;
-}
-
-/**
- * The API server's defaults for a new pod (SetDefaults_PodSpec and friends, plus
- * the ServiceAccount admission): clients rely on them, e.g. kubectl debug reads
- * spec.securityContext without checking for nil.
- */
-function withPodDefaults(pod: KubeObject): KubeObject {
-  const spec = isRecord(pod.spec) ? pod.spec : {};
-  const container = (c: unknown) => {
-    const image = String(getPath(c, ['image']) ?? '');
-    const tagged = image.slice(image.lastIndexOf('/') + 1).includes(':') || image.includes('@');
-    return {
-      terminationMessagePath: '/dev/termination-log',
-      terminationMessagePolicy: 'File',
-      imagePullPolicy: !tagged || image.endsWith(':latest') ? 'Always' : 'IfNotPresent',
-      resources: {},
-      ...(isRecord(c) ? c : {}),
-    };
-  };
-  const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
-  return {
-    ...pod,
-    spec: {
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      securityContext: {},
-      schedulerName: 'default-scheduler',
-      enableServiceLinks: true,
-      priority: 0,
-      preemptionPolicy: 'PreemptLowerPriority',
-      ...spec,
-      serviceAccountName: serviceAccount,
-      serviceAccount,
-      containers: (Array.isArray(spec.containers) ? spec.containers : []).map(container),
-      ...(Array.isArray(spec.initContainers) ? { initContainers: spec.initContainers.map(container) } : {}),
-    },
-  };
 }
 
 export function updateObject(req: ResourceRequest, body: unknown): KubeObject {
@@ -287,7 +232,7 @@ function applyPatch(req: ResourceRequest, body: unknown): { object: KubeObject; 
     requireActiveNamespace(req);
     const result = serverSideApply({ ...object, metadata: { ...object.metadata } }, applied, manager, true, cursor, (_c, a) => ({ ...a, metadata: { ...object.metadata, ...a.metadata, uid: object.metadata.uid, creationTimestamp: object.metadata.creationTimestamp } }));
     if (!('object' in result)) throw errors.internal('apply on a new object cannot conflict');
-    const created = defaultsOnCreate(req.type, result.object);
+    const created = defaultsOnCreate(req.cluster, req.type, result.object);
     admitWrite(req.cluster, req.type, created, undefined);
     return { object: dryRun(req) ? created : req.cluster.store.put(key(req), created), created: true };
   }

@@ -22,11 +22,17 @@ import { renderTable, tableObjects, wantsTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
 import { queryBool } from './query.ts';
 import { readPoint } from './resource-version.ts';
+import { createSelfSubjectAccessReview, createSelfSubjectReview, createSelfSubjectRulesReview, createToken } from './reviews.ts';
+import { getScale, writeScale } from './scale.ts';
+import { evictPod } from './eviction.ts';
 
 /** Kinds that are requests rather than objects: POSTed, answered, and (apart from what they create) not stored. */
 const CREATE_ONLY_KINDS: Record<string, (req: ResourceRequest, body: unknown) => KubeObject> = {
   ProjectRequest: createProjectRequest,
   ReachabilityReview: createReachabilityReview,
+  SelfSubjectAccessReview: createSelfSubjectAccessReview,
+  SelfSubjectRulesReview: createSelfSubjectRulesReview,
+  SelfSubjectReview: createSelfSubjectReview,
 };
 
 export interface ResourceRoute {
@@ -61,6 +67,20 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
   if (route.subresource === 'log') {
     if (method !== 'GET') throw errors.methodNotAllowed(method, 'pods/log');
     return serveLogs(request, res);
+  }
+  if (route.subresource === 'scale') {
+    if (method === 'GET') return send(res, 200, getScale(request));
+    if (method === 'PUT') return reply(200, writeScale(request, decodeObject(await readBody(req), mediaType(req))));
+    if (method === 'PATCH') return reply(200, writeScale(request, decodeObject(await readBody(req), mediaType(req)), mediaType(req)));
+    throw errors.methodNotAllowed(method, `${type.plural}/scale`);
+  }
+  if (route.subresource === 'token') {
+    if (method !== 'POST') throw errors.methodNotAllowed(method, 'serviceaccounts/token');
+    return send(res, 201, createToken(request, decodeObject(await readBody(req), mediaType(req))));
+  }
+  if (route.subresource === 'eviction') {
+    if (method !== 'POST') throw errors.methodNotAllowed(method, 'pods/eviction');
+    return send(res, 201, evictPod(request, decodeObject(await readBody(req), mediaType(req))));
   }
   if (route.subresource === 'exec' || route.subresource === 'attach' || route.subresource === 'portforward') {
     // Reached only without an upgrade: say what is wrong with the pod first, as the real server does.

@@ -152,7 +152,108 @@ const BUILTIN_COLUMNS: Record<string, Column[]> = {
   Secret: [name, col('Type', (o) => str(getPath(o, ['type']), 'Opaque')), col('Data', (o) => Object.keys((getPath(o, ['data']) as object) ?? {}).length, 0, 'integer'), ageColumn],
   ServiceAccount: [name, col('Secrets', (o) => arrayAt(o, ['secrets']).length, 0, 'integer'), ageColumn],
   CustomResourceDefinition: [name, col('Created At', (o) => str(o.metadata.creationTimestamp, ''), 0, 'date')],
+  Deployment: [
+    name,
+    col('Ready', (o) => `${num(o, ['status', 'readyReplicas'])}/${num(o, ['spec', 'replicas'])}`),
+    col('Up-to-date', (o) => num(o, ['status', 'updatedReplicas']), 0, 'integer'),
+    col('Available', (o) => num(o, ['status', 'availableReplicas']), 0, 'integer'),
+    ageColumn,
+    ...workloadWide(),
+  ],
+  ReplicaSet: [
+    name,
+    col('Desired', (o) => num(o, ['spec', 'replicas']), 0, 'integer'),
+    col('Current', (o) => num(o, ['status', 'replicas']), 0, 'integer'),
+    col('Ready', (o) => num(o, ['status', 'readyReplicas']), 0, 'integer'),
+    ageColumn,
+    ...workloadWide(),
+  ],
+  StatefulSet: [name, col('Ready', (o) => `${num(o, ['status', 'readyReplicas'])}/${num(o, ['spec', 'replicas'])}`), ageColumn, ...workloadWide().slice(0, 2)],
+  DaemonSet: [
+    name,
+    col('Desired', (o) => num(o, ['status', 'desiredNumberScheduled']), 0, 'integer'),
+    col('Current', (o) => num(o, ['status', 'currentNumberScheduled']), 0, 'integer'),
+    col('Ready', (o) => num(o, ['status', 'numberReady']), 0, 'integer'),
+    col('Up-to-date', (o) => num(o, ['status', 'updatedNumberScheduled']), 0, 'integer'),
+    col('Available', (o) => num(o, ['status', 'numberAvailable']), 0, 'integer'),
+    col('Node Selector', (o) => labelsText(getPath(o, ['spec', 'template', 'spec', 'nodeSelector']))),
+    ageColumn,
+    ...workloadWide(),
+  ],
+  ControllerRevision: [name, col('Controller', (o) => { const owner = arrayAt(o, ['metadata', 'ownerReferences'])[0]; return owner ? `${String(getPath(owner, ['kind'])).toLowerCase()}.apps/${String(getPath(owner, ['name']))}` : '<none>'; }), col('Revision', (o) => num(o, ['revision']), 0, 'integer'), ageColumn],
+  Job: [
+    name,
+    col('Status', jobStatus),
+    col('Completions', (o) => `${num(o, ['status', 'succeeded'])}/${num(o, ['spec', 'completions']) || 1}`),
+    col('Duration', (o, now) => { const start = getPath(o, ['status', 'startTime']); if (typeof start !== 'string') return ''; const end = getPath(o, ['status', 'completionTime']); return humanDuration((typeof end === 'string' ? Date.parse(end) : now) - Date.parse(start)); }),
+    ageColumn,
+    ...workloadWide(),
+  ],
+  CronJob: [
+    name,
+    col('Schedule', (o) => str(getPath(o, ['spec', 'schedule']), '')),
+    col('Timezone', (o) => str(getPath(o, ['spec', 'timeZone']))),
+    col('Suspend', (o) => String(getPath(o, ['spec', 'suspend']) === true ? 'True' : 'False')),
+    col('Active', (o) => arrayAt(o, ['status', 'active']).length, 0, 'integer'),
+    col('Last Schedule', (o, now) => { const last = getPath(o, ['status', 'lastScheduleTime']); return typeof last === 'string' ? age(last, now) : '<none>'; }),
+    ageColumn,
+  ],
+  Endpoints: [name, col('Endpoints', endpointsText), ageColumn],
+  EndpointSlice: [
+    name,
+    col('AddressType', (o) => str(getPath(o, ['addressType']), '')),
+    col('Ports', (o) => arrayAt(o, ['ports']).map((p) => String(getPath(p, ['port']))).join(',') || '<unset>'),
+    col('Endpoints', (o) => { const addresses = arrayAt(o, ['endpoints']).flatMap((e) => arrayAt(e, ['addresses']).map(String)); return addresses.length === 0 ? '<unset>' : addresses.length > 3 ? `${addresses.slice(0, 3).join(',')} + ${addresses.length - 3} more...` : addresses.join(','); }),
+    ageColumn,
+  ],
+  Lease: [name, col('Holder', (o) => str(getPath(o, ['spec', 'holderIdentity']), '')), ageColumn],
+  PodDisruptionBudget: [
+    name,
+    col('Min Available', (o) => str(getPath(o, ['spec', 'minAvailable']), 'N/A')),
+    col('Max Unavailable', (o) => str(getPath(o, ['spec', 'maxUnavailable']), 'N/A')),
+    col('Allowed Disruptions', (o) => num(o, ['status', 'disruptionsAllowed']), 0, 'integer'),
+    ageColumn,
+  ],
 };
+
+function num(object: unknown, path: string[]): number {
+  const value = getPath(object, path);
+  return typeof value === 'number' ? value : 0;
+}
+
+function labelsText(value: unknown): string {
+  return isRecord(value) && Object.keys(value).length > 0 ? Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>';
+}
+
+/** The wide columns of workload kinds: their containers, images and selector. */
+function workloadWide(): Column[] {
+  const containers = (o: KubeObject) => arrayAt(o, ['spec', 'template', 'spec', 'containers']);
+  return [
+    col('Containers', (o) => containers(o).map((c) => String(getPath(c, ['name']))).join(','), 1),
+    col('Images', (o) => containers(o).map((c) => String(getPath(c, ['image']))).join(','), 1),
+    col('Selector', (o) => { const selector = getPath(o, ['spec', 'selector']); const labels = isRecord(selector) && isRecord(selector.matchLabels) ? selector.matchLabels : selector; return labelsText(labels); }, 1),
+  ];
+}
+
+function jobStatus(o: KubeObject): string {
+  const conditions = arrayAt(o, ['status', 'conditions']).filter((c) => getPath(c, ['status']) === 'True').map((c) => String(getPath(c, ['type'])));
+  if (conditions.includes('Complete')) return 'Complete';
+  if (conditions.includes('Failed')) return 'Failed';
+  if (conditions.includes('Suspended')) return 'Suspended';
+  if (conditions.includes('FailureTarget')) return 'FailureTarget';
+  if (conditions.includes('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+/** ENDPOINTS of kubectl get endpoints: ip:port pairs, three at most, then how many more. */
+function endpointsText(o: KubeObject): string {
+  const pairs = arrayAt(o, ['subsets']).flatMap((subset) => {
+    const ports = arrayAt(subset, ['ports']);
+    return arrayAt(subset, ['addresses']).flatMap((a) => (ports.length ? ports.map((p) => `${String(getPath(a, ['ip']))}:${String(getPath(p, ['port']))}`) : [String(getPath(a, ['ip']))]));
+  });
+  if (pairs.length === 0) return '<none>';
+  return pairs.length > 3 ? `${pairs.slice(0, 3).join(',')} + ${pairs.length - 3} more...` : pairs.join(',');
+}
 
 function nodeAddress(node: KubeObject, kind: string): string {
   return str(getPath(arrayAt(node, ['status', 'addresses']).find((a) => getPath(a, ['type']) === kind), ['address']));

@@ -21,6 +21,8 @@ import type { Computation } from './computation.ts';
 interface Pending {
   rule: LifecycleRule;
   timer: NodeJS.Timeout;
+  /** Waiting out retryMs after a computation said "not yet". */
+  retrying: boolean;
 }
 
 export class LifecycleEngine {
@@ -63,6 +65,26 @@ export class LifecycleEngine {
       this.consider(change.resource, change.object);
     }
     this.requeueOwners(change.object);
+    this.requeueWatchers(change.object);
+  }
+
+  /** Objects whose rules watch the changed object's kind (alsoOn) look again. */
+  private requeueWatchers(changed: KubeObject): void {
+    for (const rule of this.rules) {
+      if (!rule.alsoOn.some((k) => k.kind === changed.kind && k.apiVersion === changed.apiVersion)) continue;
+      const type = this.cluster.registry.forKind(rule.resource.apiVersion, rule.resource.kind);
+      if (!type) continue;
+      const namespace = type.namespaced && changed.metadata.namespace !== undefined ? changed.metadata.namespace : undefined;
+      for (const object of this.cluster.store.list(resourceKey(type), namespace)) this.requeue(resourceKey(type), object);
+    }
+  }
+
+  /** Looks at an object again soon: at once if its rule waits to retry, as a controller watching related objects does. */
+  private requeue(resource: string, object: KubeObject): void {
+    const key = objectKey(resource, object);
+    const waiting = this.pending.get(key);
+    if (waiting?.retrying) this.schedule(key, resource, object, waiting.rule, waiting.rule.delayMs);
+    else if (!waiting) this.consider(resource, object);
   }
 
   /** A change to an owned object (a VM's instance, its pod) makes its owners' rules look again. */
@@ -74,8 +96,7 @@ export class LifecycleEngine {
       if (!type) continue;
       const owner = this.cluster.store.get(resourceKey(type), type.namespaced ? object.metadata.namespace : undefined, ref.name);
       if (!owner) continue;
-      const key = objectKey(resourceKey(type), owner);
-      if (!this.pending.has(key)) this.consider(resourceKey(type), owner);
+      this.requeue(resourceKey(type), owner);
       this.requeueOwners(owner, depth + 1);
     }
   }
@@ -95,7 +116,7 @@ export class LifecycleEngine {
     if (rule) this.schedule(key, resource, object, rule, rule.delayMs);
   }
 
-  private schedule(key: string, resource: string, object: KubeObject, rule: LifecycleRule, delay: number): void {
+  private schedule(key: string, resource: string, object: KubeObject, rule: LifecycleRule, delay: number, retrying = false): void {
     const existing = this.pending.get(key);
     if (existing) clearTimeout(existing.timer);
     const timer = setTimeout(() => {
@@ -107,7 +128,7 @@ export class LifecycleEngine {
       }
     }, delay);
     timer.unref?.();
-    this.pending.set(key, { rule, timer });
+    this.pending.set(key, { rule, timer, retrying });
   }
 
   private fire(resource: string, seen: KubeObject, rule: LifecycleRule): void {
@@ -121,7 +142,7 @@ export class LifecycleEngine {
         const retryContext = { ...context, vars: result.vars ?? {} };
         const updated = result.patch ? this.write(resource, object, render(result.patch, retryContext) as Record<string, unknown>) : object;
         this.emit(updated, result.events, retryContext);
-        this.schedule(objectKey(resource, object), resource, updated, rule, rule.retryMs);
+        this.schedule(objectKey(resource, object), resource, updated, rule, rule.retryMs, true);
         return;
       }
       context.vars = result.vars;

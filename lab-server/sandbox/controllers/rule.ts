@@ -32,6 +32,12 @@ export const ruleSchema = z.strictObject({
   compute: z.string().optional(),
   /** When the computation says "not yet", try again after this long. */
   retryMs: z.int().min(100).default(5000),
+  /**
+   * Other kinds whose changes make this rule look again at every object it
+   * applies to in the same namespace (all of them, for cluster-scoped kinds):
+   * a Service at the pods it selects, a DaemonSet at the nodes.
+   */
+  alsoOn: z.array(z.strictObject({ apiVersion: z.string(), kind: z.string() })).default([]),
   next: z.strictObject({
     patch: z.record(z.string(), z.unknown()).optional(),
     events: z.array(event).default([]),

@@ -1,6 +1,6 @@
 /**
  * `{{ … }}` in rule patches and event messages: `.json.path` reads the
- * object, `$name` a computed value, `now` the time. A string that is one
+ * object, `$name` a computed value, `now` the time (`nowMicro` with microseconds). A string that is one
  * template alone keeps the value's type (a list stays a list).
  */
 import { evaluateJsonPath, parseJsonPath } from '../../lesson/jsonpath.ts';
@@ -17,6 +17,8 @@ const PART = /\{\{\s*([^}]+?)\s*\}\}/g;
 
 function lookup(expression: string, context: TemplateContext): unknown {
   if (expression === 'now') return context.now;
+  // MicroTime (a Lease's renewTime): six digits of fraction.
+  if (expression === 'nowMicro') return new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
   if (expression.startsWith('$')) {
     const [name, ...path] = expression.slice(1).split('.');
     let value = context.vars[name ?? ''];

@@ -101,9 +101,9 @@ export function prepareUpdate(type: ResourceType, current: KubeObject, next: Kub
   return updated;
 }
 
-/** Custom resources (and CRDs) carry metadata.generation; the core kinds served here do not (pods gain it only in 1.33). */
+/** Custom resources, CRDs and the workload kinds carry metadata.generation; the core kinds served here do not (pods gain it only in 1.33). */
 function tracksGeneration(type: ResourceType): boolean {
-  return !type.strategicMerge || type.kind === 'CustomResourceDefinition';
+  return type.generation ?? (!type.strategicMerge || type.kind === 'CustomResourceDefinition');
 }
 
 function withoutMeta(object: KubeObject): unknown {

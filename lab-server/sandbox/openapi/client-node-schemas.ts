@@ -20,15 +20,35 @@ interface Attribute {
 const MODELS_DIR = fileURLToPath(new URL('./gen/models/', import.meta.resolve('@kubernetes/client-node')));
 const META_TYPES = new Set(['ObjectMeta', 'ListMeta', 'OwnerReference', 'ManagedFieldsEntry', 'Status', 'StatusDetails', 'StatusCause', 'LabelSelector', 'LabelSelectorRequirement', 'Condition', 'DeleteOptions', 'Preconditions', 'APIResource', 'APIResourceList', 'Time', 'MicroTime']);
 
-/** The OpenAPI definition name of a client-node model, e.g. V1Container → io.k8s.api.core.v1.Container. */
+/**
+ * The API package of client-node's models outside core/v1, by type name (a
+ * name ending in * covers every type it starts): the packages' own type lists
+ * in k8s.io/api, as the Kubernetes OpenAPI spec names its definitions.
+ */
+const PACKAGES: [pkg: string, types: string[]][] = [
+  ['apps', ['Deployment*', 'ReplicaSet*', 'StatefulSet*', 'DaemonSet*', 'ControllerRevision*', 'RollingUpdateDeployment', 'RollingUpdateStatefulSetStrategy', 'RollingUpdateDaemonSet']],
+  ['batch', ['Job*', 'CronJob*', 'PodFailurePolicy*', 'SuccessPolicy*', 'UncountedTerminatedPods']],
+  ['policy', ['Eviction', 'PodDisruptionBudget*']],
+  ['coordination', ['Lease*']],
+  ['discovery', ['EndpointSlice*', 'Endpoint', 'EndpointConditions', 'EndpointHints', 'ForZone', 'ForNode']],
+  ['authorization', ['SelfSubjectAccessReview*', 'SelfSubjectRulesReview*', 'SubjectAccessReview*', 'SubjectRulesReviewStatus', 'ResourceAttributes', 'NonResourceAttributes', 'ResourceRule', 'NonResourceRule', 'FieldSelectorAttributes', 'LabelSelectorAttributes']],
+  ['authentication', ['SelfSubjectReview*', 'TokenRequest*', 'BoundObjectReference', 'UserInfo']],
+];
+
+function packageOf(type: string): string {
+  return PACKAGES.find(([, types]) => types.some((t) => (t.endsWith('*') ? type.startsWith(t.slice(0, -1)) : type === t)))?.[0] ?? 'core';
+}
+
+/** The OpenAPI definition name of a client-node model, e.g. V1Container → io.k8s.api.core.v1.Container, V1Deployment → io.k8s.api.apps.v1.Deployment. */
 export function definitionName(model: string): string {
-  const match = /^(?:Core)?V(\d+(?:alpha\d+|beta\d+)?)(\w+)$/.exec(model);
+  const match = /^(Core|Discovery|Authentication)?V(\d+(?:alpha\d+|beta\d+)?)(\w+)$/.exec(model);
   if (!match) return `io.k8s.labpath.${model}`;
-  const [, version, type = ''] = match;
+  const [, prefix, version, type = ''] = match;
   if (META_TYPES.has(type)) return `io.k8s.apimachinery.pkg.apis.meta.v${version}.${type}`;
   if (/^(CustomResource|JSONSchemaProps|ExternalDocumentation|WebhookConversion|ServiceReference$)/.test(type) && model.startsWith('V1'))
     return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v${version}.${type}`;
-  return `io.k8s.api.core.v${version}.${type}`;
+  // client-node prefixes a model with its group where two groups share a name (CoreV1EndpointPort, DiscoveryV1EndpointPort).
+  return `io.k8s.api.${prefix ? prefix.toLowerCase() : packageOf(type)}.v${version}.${type}`;
 }
 
 interface ModelDocs {

@@ -26,6 +26,13 @@ export const MERGE_KEYS: Record<string, string> = {
   'NamespaceStatus.conditions': 'type',
   'ServiceAccount.secrets': 'name',
   'ServiceAccount.imagePullSecrets': 'name',
+  'DeploymentStatus.conditions': 'type',
+  'ReplicaSetStatus.conditions': 'type',
+  'StatefulSetStatus.conditions': 'type',
+  'DaemonSetStatus.conditions': 'type',
+  'JobStatus.conditions': 'type',
+  'PodDisruptionBudgetStatus.conditions': 'type',
+  'EndpointSubset.addresses': 'ip',
 };
 
 /** Scalar lists that merge as sets. */

@@ -48,15 +48,41 @@ function builtin(group: string, version: string, entries: Entry[]): ResourceType
 export const BUILTIN_TYPES: ResourceType[] = [
   ...builtin('', 'v1', [
     ['Namespace', 'namespaces', false, ['ns'], { subresources: ['status', 'finalize'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }],
-    ['Pod', 'pods', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] }],
+    ['Pod', 'pods', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers', 'eviction'] }],
     ['Event', 'events', true, ['ev']],
     ['Node', 'nodes', false, ['no'], { subresources: ['status'] }],
     ['Service', 'services', true, ['svc'], { categories: ['all'], subresources: ['status'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }],
     ['ConfigMap', 'configmaps', true, ['cm']],
     ['Secret', 'secrets', true, []],
-    ['ServiceAccount', 'serviceaccounts', true, ['sa']],
+    ['ServiceAccount', 'serviceaccounts', true, ['sa'], { subresources: ['token'] }],
     ['ResourceQuota', 'resourcequotas', true, ['quota'], { subresources: ['status'] }],
     ['LimitRange', 'limitranges', true, ['limits']],
+    ['Endpoints', 'endpoints', true, ['ep']],
+  ]),
+  ...builtin('apps', 'v1', [
+    ['Deployment', 'deployments', true, ['deploy'], { categories: ['all'], subresources: ['status', 'scale'], generation: true }],
+    ['ReplicaSet', 'replicasets', true, ['rs'], { categories: ['all'], subresources: ['status', 'scale'], generation: true }],
+    ['StatefulSet', 'statefulsets', true, ['sts'], { categories: ['all'], subresources: ['status', 'scale'], generation: true }],
+    ['DaemonSet', 'daemonsets', true, ['ds'], { categories: ['all'], subresources: ['status'], generation: true }],
+    ['ControllerRevision', 'controllerrevisions', true, []],
+  ]),
+  ...builtin('batch', 'v1', [
+    ['Job', 'jobs', true, [], { categories: ['all'], subresources: ['status'], generation: true }],
+    ['CronJob', 'cronjobs', true, ['cj'], { categories: ['all'], subresources: ['status'], generation: true }],
+  ]),
+  ...builtin('discovery.k8s.io', 'v1', [['EndpointSlice', 'endpointslices', true, []]]),
+  ...builtin('coordination.k8s.io', 'v1', [['Lease', 'leases', true, []]]),
+  ...builtin('policy', 'v1', [['PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], { subresources: ['status'], generation: true }]]),
+  // Reviews are asked, answered and never stored (api/reviews.ts).
+  ...builtin('authorization.k8s.io', 'v1', [
+    ['SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, [], { verbs: ['create'] }],
+    ['SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, [], { verbs: ['create'] }],
+  ]),
+  ...builtin('authentication.k8s.io', 'v1', [['SelfSubjectReview', 'selfsubjectreviews', false, [], { verbs: ['create'] }]]),
+  // What the metrics server reports, computed when read (api/metrics.ts).
+  ...builtin('metrics.k8s.io', 'v1beta1', [
+    ['NodeMetrics', 'nodes', false, [], { verbs: ['get', 'list'], strategicMerge: false }],
+    ['PodMetrics', 'pods', true, [], { verbs: ['get', 'list'], strategicMerge: false }],
   ]),
   // OpenShift serves projects from its own API server, not as a CRD; `oc project` reads them.
   ...builtin('project.openshift.io', 'v1', [
@@ -64,6 +90,9 @@ export const BUILTIN_TYPES: ResourceType[] = [
     ['ProjectRequest', 'projectrequests', false, [], { verbs: ['create', 'list'] }],
   ]),
   // The sandbox's own review kind: the network model explains a reachability answer (api/reachability-review.ts).
+  // Discoverable on purpose, though no real cluster has it: a learner asks it with kubectl create -f, and the
+  // check engine finds it as it finds any API (the README's sandbox section says so). It is create-only and in
+  // no category, so get all, apply --prune and api-resources --verbs=list never meet it.
   ...builtin('sandbox.labpath.dev', 'v1alpha1', [['ReachabilityReview', 'reachabilityreviews', false, [], { verbs: ['create'], strategicMerge: false, schema: REACHABILITY_REVIEW_SCHEMA }]]),
   ...builtin('apiextensions.k8s.io', 'v1', [['CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], { subresources: ['status'], categories: ['api-extensions'], strategicMerge: false }]]),
 ];

@@ -27,6 +27,8 @@ export interface ResourceType {
   printerColumns?: PrinterColumn[];
   /** The OpenAPI v3 schema of the object, when known. */
   schema?: Record<string, unknown>;
+  /** Whether metadata.generation counts spec changes: custom resources and the workload kinds do, most core kinds not. */
+  generation?: boolean;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -52,6 +52,11 @@ export function reconcileVirtualMachine(cluster: ClusterView, vm: KubeObject): C
       status: { phase: 'Pending', conditions: [] },
     });
     events.push(controller('Normal', 'SuccessfulCreate', `Started the virtual machine by creating the new virtual machine instance ${vm.metadata.name}`));
+  } else if (vmi && !vmi.metadata.deletionTimestamp && finishedFor(strategy, String(getPath(vmi, ['status', 'phase'])))) {
+    // A finished instance the run strategy wants running is removed; the next reconcile makes a new one.
+    stopInstance(cluster, vmi);
+    events.push(controller('Normal', 'SuccessfulDelete', `Stopped the virtual machine by deleting the virtual machine instance ${vmi.metadata.uid}`));
+    vmi = cluster.store.get(VMIS, namespace, vm.metadata.name);
   } else if (vmi && strategy === 'Halted' && !vmi.metadata.deletionTimestamp) {
     stopInstance(cluster, vmi);
     events.push(controller('Normal', 'SuccessfulDelete', `Stopped the virtual machine by deleting the virtual machine instance ${vmi.metadata.uid}`));
@@ -72,6 +77,18 @@ export function reconcileVirtualMachine(cluster: ClusterView, vm: KubeObject): C
       : [{ type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist', lastProbeTime: null, lastTransitionTime: sameTime(vm, 'Ready', 'False') }],
   };
   return { ok: true, vars: { status, events } };
+}
+
+/** Whether the run strategy replaces an instance that ended in this phase. */
+function finishedFor(strategy: string, phase: string): boolean {
+  return (strategy === 'Always' && (phase === 'Failed' || phase === 'Succeeded')) || (strategy === 'RerunOnFailure' && phase === 'Failed');
+}
+
+/** virt-handler: the launcher pod of a Running VMI is gone or going, so the guest is. */
+export function launcherLost(cluster: ClusterView, vmi: KubeObject): ComputationResult {
+  const pod = launcherPod(cluster, vmi);
+  if (pod && !pod.metadata.deletionTimestamp && getPath(pod, ['status', 'phase']) === 'Running') return { ok: false, events: [] };
+  return { ok: true, vars: {} };
 }
 
 /** A condition keeps its transition time while its status holds, so a settled VM stops writing. */

@@ -19,35 +19,33 @@ function containers(pod: KubeObject): { name: string; image: string }[] {
   return (Array.isArray(list) ? list : []).map((c) => ({ name: String(getPath(c, ['name'])), image: String(getPath(c, ['image'])) }));
 }
 
-function readyNodes(cluster: ClusterView): KubeObject[] {
+export function readyNodes(cluster: ClusterView): KubeObject[] {
   return cluster.store.list('/nodes').filter((n) => {
     const ready = (getPath(n, ['status', 'conditions']) as unknown[] | undefined)?.find((c) => getPath(c, ['type']) === 'Ready');
     return getPath(ready, ['status']) === 'True' && getPath(n, ['spec', 'unschedulable']) !== true;
   });
 }
 
+/** Whether a pod spec may run on a node: the control-plane taint (unless tolerated) and its nodeSelector. */
+export function nodeFit(node: KubeObject, podSpec: unknown): 'fits' | 'tainted' | 'mismatched' {
+  const selector = stringMap(getPath(podSpec, ['nodeSelector']));
+  const tolerates = (Array.isArray(getPath(podSpec, ['tolerations'])) ? (getPath(podSpec, ['tolerations']) as unknown[]) : []).some(
+    (t) => getPath(t, ['operator']) === 'Exists' && (getPath(t, ['key']) === undefined || String(getPath(t, ['key'])).startsWith('node-role.kubernetes.io/')),
+  );
+  const labels = node.metadata.labels ?? {};
+  const controlPlane = 'node-role.kubernetes.io/master' in labels || 'node-role.kubernetes.io/control-plane' in labels;
+  if (controlPlane && !tolerates && !('node-role.kubernetes.io/worker' in labels)) return 'tainted';
+  if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return 'mismatched';
+  return 'fits';
+}
+
 /** The default scheduler, reduced to what lessons meet: control-plane taints, nodeSelector, spreading. */
 export function scheduleNode(cluster: ClusterView, pod: KubeObject): ComputationResult {
   const nodes = readyNodes(cluster);
-  const selector = stringMap(getPath(pod, ['spec', 'nodeSelector']));
-  const tolerates = (Array.isArray(getPath(pod, ['spec', 'tolerations'])) ? (getPath(pod, ['spec', 'tolerations']) as unknown[]) : []).some(
-    (t) => getPath(t, ['operator']) === 'Exists' && (getPath(t, ['key']) === undefined || String(getPath(t, ['key'])).startsWith('node-role.kubernetes.io/')),
-  );
-  let tainted = 0;
-  let mismatched = 0;
-  const fit = nodes.filter((n) => {
-    const labels = n.metadata.labels ?? {};
-    const controlPlane = 'node-role.kubernetes.io/master' in labels || 'node-role.kubernetes.io/control-plane' in labels;
-    if (controlPlane && !tolerates && !('node-role.kubernetes.io/worker' in labels)) {
-      tainted++;
-      return false;
-    }
-    if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) {
-      mismatched++;
-      return false;
-    }
-    return true;
-  });
+  const fits = nodes.map((n) => nodeFit(n, pod.spec));
+  const tainted = fits.filter((f) => f === 'tainted').length;
+  const mismatched = fits.filter((f) => f === 'mismatched').length;
+  const fit = nodes.filter((_n, i) => fits[i] === 'fits');
   if (fit.length === 0) {
     const reasons = [tainted ? `${tainted} node(s) had untolerated taint {node-role.kubernetes.io/master: }` : '', mismatched ? `${mismatched} node(s) didn't match Pod's node affinity/selector` : ''].filter(Boolean).join(', ');
     const message = `0/${nodes.length} nodes are available: ${reasons}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
