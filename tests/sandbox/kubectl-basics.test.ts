@@ -49,7 +49,8 @@ describe('kubectl against the sandbox', () => {
     await ok(['label', 'configmap', 'app-config', '-n', 'lab-a', 'tier=backend']);
     assert.match(await ok(['get', 'cm', '-n', 'lab-a', '-l', 'tier=backend']), /\napp-config\s+2\s/);
     assert.match(await ok(['get', 'cm', '-A', '-l', 'tier in (backend,frontend)']), /\nlab-a\s+app-config\s+2\s/);
-    assert.equal((await ok(['get', 'cm', '-n', 'lab-a', '-l', 'tier!=backend', '-o', 'name'])).trim(), '');
+    // Only the namespace's own CA bundles lack the label and so match tier!=backend.
+    assert.equal((await ok(['get', 'cm', '-n', 'lab-a', '-l', 'tier!=backend', '-o', 'name'])).trim(), 'configmap/kube-root-ca.crt\nconfigmap/openshift-service-ca.crt');
     assert.equal(await ok(['get', 'secret', 'db', '-n', 'lab-a', '-o', 'jsonpath={.data.password}']), Buffer.from('cheese').toString('base64'));
     assert.match(await ok(['get', 'secret', 'db', '-n', 'lab-a']), /\ndb\s+Opaque\s+1\s/);
   });

@@ -70,6 +70,15 @@ describe('KubeVirt virtual machines', () => {
     await waitFor('the VM to run again', () => getPath(vm('vm-workload'), ['status', 'printableStatus']) === 'Running', 30_000);
   });
 
+  it('deleting the launcher pod fails the VMI; runStrategy Always makes a new one', async () => {
+    const before = vmi('vm-workload')!.metadata.uid;
+    const r = await sandbox.kubectl(['delete', 'pod', '-n', 'data-consumer', '-l', 'vm.kubevirt.io/name=vm-workload']);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('a new instance, running', () => vmi('vm-workload')?.metadata.uid !== before && getPath(vmi('vm-workload'), ['status', 'phase']) === 'Running', 30_000);
+    const events = (await sandbox.kubectl(['get', 'events', '-n', 'data-consumer', '--field-selector', 'reason=Stopped'])).stdout;
+    assert.match(events, /The VirtualMachineInstance crashed\./);
+  });
+
   it('deleting the VM takes its VMI and launcher pod with it', async () => {
     const r = await sandbox.kubectl(['delete', 'vm', '-n', 'data-consumer', 'vm-workload']);
     assert.equal(r.code, 0, r.stderr);

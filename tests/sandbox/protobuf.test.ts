@@ -68,9 +68,9 @@ describe('protobuf create bodies', () => {
   });
 
   it('refuses kinds it cannot decode, saying to send JSON', async () => {
-    const unknown = message(field(1, message(field(1, 'v1'), field(2, 'Service'))), field(2, Buffer.alloc(0)));
-    const r = await sandbox.api('POST', '/api/v1/namespaces/default/services', { contentType: PROTOBUF, body: Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), unknown]) });
+    const unknown = message(field(1, message(field(1, 'v1'), field(2, 'LimitRange'))), field(2, Buffer.alloc(0)));
+    const r = await sandbox.api('POST', '/api/v1/namespaces/default/limitranges', { contentType: PROTOBUF, body: Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), unknown]) });
     assert.equal(r.status, 400);
-    assert.match((r.body as { message: string }).message, /Namespace, Pod, ConfigMap and Secret, not v1\/Service; send JSON instead/);
+    assert.match((r.body as { message: string }).message, /accepted for the kinds kubectl creates with typed clients \(.*apps\/v1\/Deployment.*\), not v1\/LimitRange; send JSON instead/);
   });
 });

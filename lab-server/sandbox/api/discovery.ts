@@ -16,6 +16,9 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ['get', 'patch', 'update'],
   log: ['get'],
   exec: ['create', 'get'],
+  eviction: ['create'],
+  token: ['create'],
+  scale: ['get', 'patch', 'update'],
   attach: ['create', 'get'],
   portforward: ['create', 'get'],
   ephemeralcontainers: ['get', 'patch', 'update'],
@@ -43,16 +46,28 @@ export function legacyGroup(registry: ResourceRegistry, group: string): unknown 
 export function resourceList(registry: ResourceRegistry, group: string, version: string): unknown {
   const resources = registry.inGroupVersion(group, version).flatMap((t) => [
     { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs, ...(t.shortNames.length ? { shortNames: t.shortNames } : {}), ...(t.categories.length ? { categories: t.categories } : {}) },
-    ...t.subresources.map((sub) => ({ name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind: subresourceKind(t, sub), verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })),
+    ...t.subresources.map((sub) => {
+      const of = subresourceKind(t, sub);
+      const foreign = of.group !== t.group || of.version !== t.version;
+      return { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, ...(foreign ? { group: of.group, version: of.version } : {}), kind: of.kind, verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] };
+    }),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
 }
 
-/** Subresources whose kind is not the resource's own: all core/v1. */
-const SUBRESOURCE_KINDS: Record<string, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions', log: 'Pod' };
+/** Subresources whose kind is not the resource's own, and that kind's group and version (kubectl drain looks for policy/v1 Eviction). */
+const SUBRESOURCE_KINDS: Record<string, { kind: string; group: string; version: string }> = {
+  exec: { kind: 'PodExecOptions', group: '', version: 'v1' },
+  attach: { kind: 'PodAttachOptions', group: '', version: 'v1' },
+  portforward: { kind: 'PodPortForwardOptions', group: '', version: 'v1' },
+  log: { kind: 'Pod', group: '', version: 'v1' },
+  eviction: { kind: 'Eviction', group: 'policy', version: 'v1' },
+  token: { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' },
+  scale: { kind: 'Scale', group: 'autoscaling', version: 'v1' },
+};
 
-function subresourceKind(type: ResourceType, subresource: string): string {
-  return SUBRESOURCE_KINDS[subresource] ?? type.kind;
+function subresourceKind(type: ResourceType, subresource: string): { kind: string; group: string; version: string } {
+  return SUBRESOURCE_KINDS[subresource] ?? { kind: type.kind, group: type.group, version: type.version };
 }
 
 /** The aggregated document for /api (core only) or /apis (every named group). */
@@ -76,7 +91,7 @@ export function aggregatedDiscovery(registry: ResourceRegistry, core: boolean): 
           ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
           ...(t.categories.length ? { categories: t.categories } : {}),
           ...(t.subresources.length
-            ? { subresources: t.subresources.map((sub) => ({ subresource: sub, responseKind: { group: sub in SUBRESOURCE_KINDS ? '' : group, version, kind: subresourceKind(t, sub) }, verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })) }
+            ? { subresources: t.subresources.map((sub) => ({ subresource: sub, responseKind: subresourceKind(t, sub), verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] })) }
             : {}),
         })),
       })),

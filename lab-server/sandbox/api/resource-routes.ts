@@ -25,6 +25,7 @@ import { readPoint } from './resource-version.ts';
 import { createSelfSubjectAccessReview, createSelfSubjectReview, createSelfSubjectRulesReview, createToken } from './reviews.ts';
 import { getScale, writeScale } from './scale.ts';
 import { evictPod } from './eviction.ts';
+import { isMetricsView, serveMetrics } from './metrics.ts';
 
 /** Kinds that are requests rather than objects: POSTed, answered, and (apart from what they create) not stored. */
 const CREATE_ONLY_KINDS: Record<string, (req: ResourceRequest, body: unknown) => KubeObject> = {
@@ -55,6 +56,7 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
     checkObjectMediaType(mediaType(req));
     return send(res, 201, createOnly({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
   }
+  if (isMetricsView(type)) return serveMetrics({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, method, res);
   if (isProjectView(type)) return serveProjectView({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, req, res, table, isWatch);
 
   const request: ResourceRequest = { cluster, type: route.type, params: url.searchParams, warnings: [], ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}), ...pick(route) };

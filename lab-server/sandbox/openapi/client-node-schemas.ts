@@ -33,6 +33,7 @@ const PACKAGES: [pkg: string, types: string[]][] = [
   ['discovery', ['EndpointSlice*', 'Endpoint', 'EndpointConditions', 'EndpointHints', 'ForZone', 'ForNode']],
   ['authorization', ['SelfSubjectAccessReview*', 'SelfSubjectRulesReview*', 'SubjectAccessReview*', 'SubjectRulesReviewStatus', 'ResourceAttributes', 'NonResourceAttributes', 'ResourceRule', 'NonResourceRule', 'FieldSelectorAttributes', 'LabelSelectorAttributes']],
   ['authentication', ['SelfSubjectReview*', 'TokenRequest*', 'BoundObjectReference', 'UserInfo']],
+  ['networking', ['Ingress*', 'HTTPIngress*', 'IPBlock', 'NetworkPolicy*', 'ServiceBackendPort']],
 ];
 
 function packageOf(type: string): string {

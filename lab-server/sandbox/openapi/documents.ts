@@ -15,7 +15,8 @@ import { buildSchemas, definitionName, type Schema } from './client-node-schemas
 const BUILTIN_MODELS: Record<string, string> = {
   'v1/Namespace': 'V1Namespace', 'v1/Pod': 'V1Pod', 'v1/Event': 'CoreV1Event', 'v1/Node': 'V1Node', 'v1/Service': 'V1Service',
   'v1/ConfigMap': 'V1ConfigMap', 'v1/Secret': 'V1Secret', 'v1/ServiceAccount': 'V1ServiceAccount', 'v1/ResourceQuota': 'V1ResourceQuota',
-  'v1/LimitRange': 'V1LimitRange', 'v1/Endpoints': 'V1Endpoints', 'apiextensions.k8s.io/v1/CustomResourceDefinition': 'V1CustomResourceDefinition',
+  'v1/LimitRange': 'V1LimitRange', 'v1/Endpoints': 'V1Endpoints', 'v1/PersistentVolumeClaim': 'V1PersistentVolumeClaim', 'v1/PersistentVolume': 'V1PersistentVolume',
+  'v1/ReplicationController': 'V1ReplicationController', 'networking.k8s.io/v1/Ingress': 'V1Ingress', 'apiextensions.k8s.io/v1/CustomResourceDefinition': 'V1CustomResourceDefinition',
   'apps/v1/Deployment': 'V1Deployment', 'apps/v1/ReplicaSet': 'V1ReplicaSet', 'apps/v1/StatefulSet': 'V1StatefulSet', 'apps/v1/DaemonSet': 'V1DaemonSet',
   'apps/v1/ControllerRevision': 'V1ControllerRevision', 'batch/v1/Job': 'V1Job', 'batch/v1/CronJob': 'V1CronJob',
   'discovery.k8s.io/v1/EndpointSlice': 'V1EndpointSlice', 'coordination.k8s.io/v1/Lease': 'V1Lease', 'policy/v1/PodDisruptionBudget': 'V1PodDisruptionBudget',

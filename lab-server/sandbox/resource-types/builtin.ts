@@ -58,7 +58,13 @@ export const BUILTIN_TYPES: ResourceType[] = [
     ['ResourceQuota', 'resourcequotas', true, ['quota'], { subresources: ['status'] }],
     ['LimitRange', 'limitranges', true, ['limits']],
     ['Endpoints', 'endpoints', true, ['ep']],
+    // Stored and served without the controllers behind them (no storage provisioner, no RC manager):
+    // kubectl apply --prune's default list names them, so a real cluster must serve them.
+    ['PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc'], { subresources: ['status'] }],
+    ['PersistentVolume', 'persistentvolumes', false, ['pv'], { subresources: ['status'] }],
+    ['ReplicationController', 'replicationcontrollers', true, ['rc'], { categories: ['all'], subresources: ['status', 'scale'], generation: true }],
   ]),
+  ...builtin('networking.k8s.io', 'v1', [['Ingress', 'ingresses', true, ['ing'], { subresources: ['status'], generation: true }]]),
   ...builtin('apps', 'v1', [
     ['Deployment', 'deployments', true, ['deploy'], { categories: ['all'], subresources: ['status', 'scale'], generation: true }],
     ['ReplicaSet', 'replicasets', true, ['rs'], { categories: ['all'], subresources: ['status', 'scale'], generation: true }],
