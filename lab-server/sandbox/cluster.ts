@@ -5,6 +5,8 @@
  * ServiceAccount. Behaviour of pods, VMs and networks is added by lifecycle rules.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import type { KubeObject } from '../k8s/object.ts';
 import type { Environment } from '../lesson/schema.ts';
 import { nodeLabels } from '../lesson/environment.ts';
@@ -21,6 +23,10 @@ import { loadRules, type LifecycleRule } from './controllers/rule.ts';
 import { COMPUTATIONS } from './controllers/computations/index.ts';
 import { MainProcesses } from './workloads/main-processes.ts';
 import { workloadProcesses } from './workloads/workload-processes.ts';
+
+/** seed/openshift.yaml, read once, its {{VERSION}} filled in per cluster. */
+const OPENSHIFT_SEED_TEXT = readFileSync(new URL('./seed/openshift.yaml', import.meta.url), 'utf8');
+const OPENSHIFT_SEED = (version: string) => parse(OPENSHIFT_SEED_TEXT.replaceAll('{{VERSION}}', version)) as { namespaces: string[]; clusterOperators: string[]; objects: KubeObject[] };
 
 /** The lifecycle rules, read once: they are data shipped with the sandbox. */
 const RULES: LifecycleRule[] = loadRules();
@@ -164,6 +170,7 @@ export class Cluster implements ClusterView {
       status: { clusterNetwork, serviceNetwork: [environment.cluster.serviceNetwork], networkType: environment.cluster.networkType, clusterNetworkMTU: 1400 },
     });
     const version = `${environment.cluster.openshiftVersion}.0`;
+    this.seedOpenShift(version);
     this.createSystemObject({
       apiVersion: 'config.openshift.io/v1', kind: 'ClusterVersion', metadata: { name: 'version' },
       spec: { channel: `stable-${environment.cluster.openshiftVersion}`, clusterID: crypto.randomUUID() },
@@ -176,6 +183,21 @@ export class Cluster implements ClusterView {
         ],
       },
     });
+  }
+
+  /** seed/openshift.yaml: the cluster operators, the operators' CSVs and CRs, and OpenShift's own namespaces. */
+  private seedOpenShift(version: string): void {
+    const seed = OPENSHIFT_SEED(version);
+    const time = now();
+    for (const name of seed.namespaces) this.createSystemObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, 'openshift.io/run-level': '0' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    for (const name of seed.clusterOperators) {
+      const condition = (type: string, status: string) => ({ type, status, lastTransitionTime: time, reason: 'AsExpected', ...(type === 'Available' ? { message: `All is well` } : {}) });
+      this.createSystemObject({
+        apiVersion: 'config.openshift.io/v1', kind: 'ClusterOperator', metadata: { name }, spec: {},
+        status: { conditions: [condition('Available', 'True'), condition('Progressing', 'False'), condition('Degraded', 'False'), condition('Upgradeable', 'True')], versions: [{ name: 'operator', version }], relatedObjects: [] },
+      });
+    }
+    for (const object of seed.objects) this.createSystemObject(object);
   }
 
   /**

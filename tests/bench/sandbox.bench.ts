@@ -72,8 +72,15 @@ export async function benchSandbox(): Promise<BenchResult[]> {
     clusters.push(c);
   }
   const perCluster = (heapUsed() - before) / clusters.length / 1024 / 1024;
-  results.push({ name: 'sandbox: heap per idle cluster (100 in one process)', value: round(perCluster, 2), unit: 'MB', goal: '< 5', met: perCluster < 5 });
+  results.push({ name: 'sandbox: heap per cluster just seeded (100 in one process)', value: round(perCluster, 2), unit: 'MB', goal: '< 5', met: perCluster < 5 });
   results.push({ name: 'sandbox: clusters held in one process', value: clusters.length, unit: 'clusters', goal: '100', met: clusters.length === 100 });
+  // Once settled: the openshift-* DaemonSets' pods running on every node, leases renewed, CA bundles everywhere.
+  const systemPods = (c: Cluster) => c.store.list('/pods').filter((p) => p.metadata.namespace?.startsWith('openshift-') && (p.status as { phase?: string } | undefined)?.phase === 'Running').length;
+  const settledBy = performance.now() + 60_000;
+  while (clusters.some((c) => systemPods(c) < 11) && performance.now() < settledBy) await new Promise((resolve) => setTimeout(resolve, 100));
+  const settled = (heapUsed() - before) / clusters.length / 1024 / 1024;
+  results.push({ name: 'sandbox: heap per cluster with its openshift-* system pods running', value: round(settled, 2), unit: 'MB', goal: '< 10', met: settled < 10 && clusters.every((c) => systemPods(c) >= 11) });
+  for (const c of clusters) c.stop();
   return results;
 }
 

@@ -115,6 +115,22 @@ describe('what every cluster has', () => {
   });
 });
 
+describe('OpenShift', () => {
+  it('shows its cluster operators, the operators\' CSVs and CRs, and the node agents running on every node', async () => {
+    assert.match(await ok(['get', 'co']), /\nnetwork\s+4\.19\.0\s+True\s+False\s+False\s/);
+    const csvs = await ok(['get', 'csv', '-A']);
+    assert.match(csvs, /openshift-nmstate\s+kubernetes-nmstate-operator\.v4\.19\.0\s+Kubernetes NMState Operator\s+4\.19\.0\s+Succeeded/);
+    assert.match(csvs, /openshift-cnv\s+kubevirt-hyperconverged-operator\.v4\.19\.0\s+OpenShift Virtualization/);
+    assert.match(await ok(['get', 'nmstate']), /^NAME\s+AGE\nnmstate\s/);
+    assert.match(await ok(['get', 'hco', '-n', 'openshift-cnv']), /kubevirt-hyperconverged/);
+    await waitFor('the node agents to run', async () => (await ok(['get', 'ds', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.numberReady}/{.status.desiredNumberScheduled} {end}'])).trim().split(' ').every((d) => /=(\d+)\/\1$/.test(d) && !d.endsWith('=0/0')));
+    const agents = await ok(['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-o', 'jsonpath={range .items[*]}{.spec.nodeName} {.status.podIP}{"\\n"}{end}']);
+    // hostNetwork pods run with their node's address, on the control plane too (they tolerate every taint).
+    assert.deepEqual(agents.trim().split('\n').sort(), ['control-plane-0 10.0.0.10', 'worker-0 10.0.0.20', 'worker-1 10.0.0.21']);
+    assert.equal((await ok(['get', 'pods', '-n', 'openshift-cnv', '-l', 'kubevirt.io=virt-handler', '-o', 'name'])).trim().split('\n').length, 2, 'virt-handler runs on the workers only');
+  });
+});
+
 describe('identity', () => {
   it('answers auth can-i, can-i --list and whoami for kube:admin, and creates a token', async () => {
     assert.equal((await ok(['auth', 'can-i', 'create', 'deployments', '-n', 'apps'])).trim(), 'yes');

@@ -44,7 +44,7 @@ describe('tables', () => {
 
 describe('watches', () => {
   it('take watch=True (python) and the legacy /watch/ paths (ruby-kubeclient)', async () => {
-    for (const path of ['/api/v1/namespaces/default/pods?watch=True&timeoutSeconds=1', '/api/v1/watch/namespaces/default/pods?timeoutSeconds=1', '/api/v1/watch/pods?timeoutSeconds=1']) {
+    for (const path of ['/api/v1/namespaces/default/pods?watch=True&timeoutSeconds=1', '/api/v1/watch/namespaces/default/pods?timeoutSeconds=1', '/api/v1/watch/pods?timeoutSeconds=1&fieldSelector=metadata.namespace%3Ddefault']) {
       const r = await sandbox.api('GET', path);
       assert.equal(r.status, 200, path);
       assert.deepEqual(lines(r.text).map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'web']], path);

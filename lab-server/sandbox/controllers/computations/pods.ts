@@ -75,7 +75,7 @@ function podSubnet(cluster: ClusterView, nodeName: string): { base: number; size
 function allocatePodIP(cluster: ClusterView, pod: KubeObject, nodeName: string): { ip: string; prefix: number; gateway: string } | undefined {
   const subnet = podSubnet(cluster, nodeName);
   if (!subnet) return undefined;
-  const used = new Set(cluster.store.list('/pods').filter((p) => p !== pod).map((p) => getPath(p, ['status', 'podIP'])));
+  const used = new Set(cluster.store.list('/pods').filter((p) => p !== pod && getPath(p, ['spec', 'hostNetwork']) !== true).map((p) => getPath(p, ['status', 'podIP'])));
   // .1 is the node's gateway (ovn-k8s-mp0); addresses start above it.
   for (let offset = 3; offset < subnet.size - 1; offset++) {
     const ip = formatIPv4(subnet.base + offset);
@@ -117,6 +117,8 @@ export function attachNetworks(cluster: ClusterView, pod: KubeObject): Computati
   const namespace = pod.metadata.namespace ?? 'default';
   const node = cluster.store.get('/nodes', undefined, nodeName);
   const hostIP = String((getPath(node, ['status', 'addresses']) as unknown[] | undefined)?.map((a) => (getPath(a, ['type']) === 'InternalIP' ? getPath(a, ['address']) : undefined)).find(Boolean) ?? '');
+  // In the node's network namespace: no CNI, no Multus annotations, the node's address.
+  if (getPath(pod, ['spec', 'hostNetwork']) === true) return { ok: true, vars: { hostIP, podIP: hostIP, waitingStatuses: waitingStatuses(pod, 'ContainerCreating'), events: [] } };
   const primary = allocatePodIP(cluster, pod, nodeName);
   if (!primary) return sandboxFailure(pod, `failed to allocate an address for the pod on node ${nodeName}: the node's pod subnet is full`);
   const entries: Record<string, unknown>[] = [{ name: 'ovn-kubernetes', interface: 'eth0', ips: [primary.ip], mac: macFor(primary.ip), default: true, dns: {} }];
