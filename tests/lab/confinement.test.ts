@@ -136,8 +136,10 @@ describe('a learner\'s shell', { skip }, () => {
   });
 
   it('fills its own folder only up to its cap, and no one else\'s', { skip: capSkip }, async () => {
-    // Without its kubeconfig, whose own blocks would otherwise be enough for the lab to write it again.
-    const full = await run(a, 'rm /lab/kubeconfig; head -c 100M /dev/zero > /lab/fill; echo fill=$?; df -m --output=size /lab | tail -1; wc -c < /lab/fill', 60_000);
+    // Without its kubeconfig, whose own blocks would otherwise be enough for the lab to write it again. head
+    // stops at the first chunk that does not fit; dd's small writes then take what it left (how much that is
+    // depends on what else is in the folder, such as kubectl's discovery cache).
+    const full = await run(a, 'rm /lab/kubeconfig; head -c 100M /dev/zero > /lab/fill; echo fill=$?; dd if=/dev/zero bs=512 2>/dev/null >> /lab/fill; df -m --output=size /lab | tail -1; wc -c < /lab/fill', 60_000);
     assert.match(full, /No space left on device/);
     const [, size, written] = full.trim().split(/\r?\n/).slice(-3).map((line) => Number(line.trim()));
     assert.ok(size! <= FOLDER_MIB && size! >= FOLDER_MIB - 8, `the folder is ${size} MiB`);

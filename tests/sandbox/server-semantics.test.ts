@@ -158,6 +158,12 @@ describe('pods and their main processes', () => {
     assert.match(await ok(['get', 'pod', 'again']), /again\s+0\/1\s+CrashLoopBackOff\s+\d/);
   });
 
+  it('have their status written back by the kubelet when a client writes another over it', async () => {
+    await ok(['patch', 'pod', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Failed"}}']);
+    assert.equal(await ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}']), 'Failed');
+    await waitFor('the kubelet to write Running back', async () => (await ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running');
+  });
+
   it('report the ids python\'s client requires of a node', async () => {
     const info = JSON.parse(await ok(['get', 'node', 'worker-0', '-o', 'jsonpath={.status.nodeInfo}'])) as Record<string, string>;
     assert.match(info.machineID!, /^[0-9a-f]{32}$/);
