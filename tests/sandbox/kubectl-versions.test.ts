@@ -172,6 +172,9 @@ items:
     it('explains built-in kinds and custom resources', async () => {
       assert.match(await ok(['explain', 'pod.spec.containers.ports']), /containerPort/);
       assert.match(await ok(['explain', 'nad.spec']), /config/);
+      // Upstream's schemas: KubeVirt's VM template, MultiNetworkPolicy's rules.
+      assert.match(await ok(['explain', 'vm.spec.template.spec.domain.devices']), /interfaces/);
+      assert.match(await ok(['explain', 'multi-networkpolicy.spec']), /podSelector/);
       if (minor <= 28) assert.match(await ok(['explain', 'pod.spec.nodeSelector', '--output=plaintext-openapiv2']), /nodeSelector/);
     });
   });
