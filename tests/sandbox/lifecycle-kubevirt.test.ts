@@ -70,6 +70,15 @@ describe('KubeVirt virtual machines', () => {
     await waitFor('the VM to run again', () => getPath(vm('vm-workload'), ['status', 'printableStatus']) === 'Running', 30_000);
   });
 
+  it('logs what virt-launcher logs from its compute container', async () => {
+    const r = await sandbox.kubectl(['logs', '-n', 'data-consumer', launchers('vm-workload')[0]!.metadata.name, '-c', 'compute']);
+    assert.equal(r.code, 0, r.stderr);
+    const first = JSON.parse(r.stdout.split('\n')[0]!) as { component: string; level: string; timestamp: string };
+    assert.deepEqual([first.component, first.level], ['virt-launcher', 'info']);
+    assert.match(first.timestamp, /^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    assert.match(r.stdout, /"msg":"Marked as ready"/);
+  });
+
   it('deleting the launcher pod fails the VMI; runStrategy Always makes a new one', async () => {
     const before = vmi('vm-workload')!.metadata.uid;
     const r = await sandbox.kubectl(['delete', 'pod', '-n', 'data-consumer', '-l', 'vm.kubevirt.io/name=vm-workload']);

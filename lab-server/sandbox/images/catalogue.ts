@@ -14,7 +14,7 @@ export interface KnownImage {
   listens?: { env?: string; default: number; bindEnv?: string };
   /** For a VM disk image: the TCP ports its guest listens on once booted. */
   guestListens?: number[];
-  /** What the program writes when it starts; {{VAR}} is the container's environment. */
+  /** What the program writes when it starts, in its own format; {{VAR}} is the container's environment, {{TIME}} and {{NGINX_TIME}} the time. */
   startupLog?: string[];
   /** The executables the image holds (sh, bash, nc …); every one the sandbox simulates when absent. */
   programs?: string[];

@@ -201,14 +201,27 @@ export function pullImages(_cluster: ClusterView, pod: KubeObject): ComputationR
   return { ok: true, vars: { events: [...pulling, ...pulled], pulledStatuses: statuses } };
 }
 
+/**
+ * A {{NAME}} in an image's start-up lines: the time in the program's own
+ * format (TIME: RFC 3339 with microseconds; NGINX_TIME: nginx's
+ * 2006/01/02 15:04:05), or the container's environment (PORT defaulting to
+ * the port the image listens on).
+ */
+function logValue(name: string, env: Record<string, string>, defaultPort: number | undefined): string {
+  const now = new Date();
+  if (name === 'TIME') return now.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  if (name === 'NGINX_TIME') return now.toISOString().replace('T', ' ').replace(/-/g, '/').replace(/\.\d{3}Z$/, '');
+  return env[name] ?? (name === 'PORT' ? String(defaultPort ?? '') : '');
+}
+
 /** The kubelet starting containers whose images it has: created, started, running and ready. */
 export function startContainers(cluster: ClusterView, pod: KubeObject): ComputationResult {
   // Each program writes its start-up lines to its container's log.
   for (const spec of (getPath(pod, ['spec', 'containers']) as unknown[] | undefined) ?? []) {
     const image = findImage(String(getPath(spec, ['image'])));
     const env = Object.fromEntries(((getPath(spec, ['env']) as unknown[] | undefined) ?? []).map((e) => [String(getPath(e, ['name'])), String(getPath(e, ['value']) ?? '')]));
-    const lines = (image?.startupLog ?? []).map((line) => line.replace(/\{\{(\w+)\}\}/g, (_, name: string) => env[name] ?? (name === 'PORT' ? String(image?.listens?.default ?? '') : '')));
-    if (lines.length) cluster.logs.append(pod.metadata.namespace ?? 'default', pod.metadata.name, String(getPath(spec, ['name'])), lines.map((l) => `${new Date().toISOString()} ${l}`).join('\n'));
+    const lines = (image?.startupLog ?? []).map((line) => line.replace(/\{\{(\w+)\}\}/g, (_, name: string) => logValue(name, env, image?.listens?.default)));
+    if (lines.length) cluster.logs.append(pod.metadata.namespace ?? 'default', pod.metadata.name, String(getPath(spec, ['name'])), lines.join('\n'));
   }
   const statuses = (getPath(pod, ['status', 'containerStatuses']) as unknown[] | undefined) ?? [];
   const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
