@@ -1,13 +1,19 @@
 /**
- * A request with no credentials is system:anonymous, as on OpenShift: it may
+ * A request with no bearer token is system:anonymous, as on OpenShift: it may
  * read /version and the health endpoints, and is refused everything else with
  * 403 in the authorizer's words. (A token that matches no cluster is 401.)
  */
+import type { IncomingMessage } from 'node:http';
 import { ApiError, type Status } from '../machinery/status.ts';
 import { qualifiedResource } from '../resource-types/types.ts';
 import type { Route } from './route.ts';
 
 const USER = 'system:anonymous';
+
+/** The token of an Authorization: Bearer header; none makes the request anonymous. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+}
 
 /** The verb the authorizer checks for a request. */
 export function requestVerb(method: string, route: Route, watch: boolean): string {

@@ -13,6 +13,7 @@ import { errors } from '../machinery/status.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 import type { ResourceRequest } from './resource-handlers.ts';
 import { send } from './respond.ts';
+import { now } from '../machinery/object-metadata.ts';
 
 const WINDOW = '30s';
 
@@ -65,12 +66,12 @@ function nodeMetrics(node: KubeObject, pods: KubeObject[], now: string): KubeObj
 /** GET only: a list (label selectors apply) or one object; the metrics of a pod that does not run are not found. */
 export function serveMetrics(req: ResourceRequest, method: string, res: ServerResponse): void {
   if (method !== 'GET') throw errors.methodNotAllowed(method, req.type.plural);
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const at = now();
   const pods = req.cluster.store.list('/pods').filter((p) => getPath(p, ['status', 'phase']) === 'Running');
   const items =
     req.type.kind === 'PodMetrics'
-      ? pods.filter((p) => req.namespace === undefined || p.metadata.namespace === req.namespace).map((p) => podMetrics(p, now))
-      : req.cluster.store.list('/nodes').map((n) => nodeMetrics(n, pods, now));
+      ? pods.filter((p) => req.namespace === undefined || p.metadata.namespace === req.namespace).map((p) => podMetrics(p, at))
+      : req.cluster.store.list('/nodes').map((n) => nodeMetrics(n, pods, at));
   if (req.name !== undefined) {
     const one = items.find((i) => i.metadata.name === req.name);
     if (!one) throw errors.notFound(req.type, req.name);

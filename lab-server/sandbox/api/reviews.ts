@@ -9,6 +9,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import { errors } from '../machinery/status.ts';
 import { getObject, type ResourceRequest } from './resource-handlers.ts';
+import { now } from '../machinery/object-metadata.ts';
 
 export const USER = { username: 'kube:admin', groups: ['system:cluster-admins', 'system:authenticated'] };
 
@@ -67,6 +68,6 @@ export function createToken(req: ResourceRequest, body: unknown): KubeObject {
     kind: 'TokenRequest',
     metadata: { name: account.metadata.name, namespace: account.metadata.namespace, creationTimestamp: null } as unknown as KubeObject['metadata'],
     spec: { audiences, expirationSeconds: seconds, boundObjectRef: spec.boundObjectRef ?? null },
-    status: { token, expirationTimestamp: new Date((issued + seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { token, expirationTimestamp: now((issued + seconds) * 1000) },
   };
 }

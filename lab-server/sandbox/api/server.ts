@@ -21,7 +21,7 @@ import { kubevirtSubresource, vmAction } from './kubevirt-subresources.ts';
 import { send } from './respond.ts';
 import { routeOf } from './route.ts';
 import { serveHealth } from './health.ts';
-import { anonymousForbidden } from './anonymous.ts';
+import { anonymousForbidden, bearerToken } from './anonymous.ts';
 import { queryBool } from './query.ts';
 import { ApiError, errors } from '../machinery/status.ts';
 
@@ -120,12 +120,6 @@ function fail(res: ServerResponse, error: unknown): void {
   const status = errors.internal(error instanceof Error ? error.message : String(error)).status;
   if (!res.headersSent) send(res, 500, status);
   else res.destroy();
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1];
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {

@@ -31,12 +31,15 @@ export class LifecycleEngine {
   private readonly rules: LifecycleRule[];
   private readonly computations: Record<string, Computation>;
   private unsubscribe: (() => void) | undefined;
+  /** The rules that look again when objects of a kind change (alsoOn), by apiVersion/kind: looked up on every change. */
+  private readonly watchers = new Map<string, LifecycleRule[]>();
 
   constructor(cluster: ClusterView, rules: LifecycleRule[], computations: Record<string, Computation>) {
     this.cluster = cluster;
     this.rules = rules;
     this.computations = computations;
     for (const rule of rules) if (rule.compute && !computations[rule.compute]) throw new Error(`lifecycle rule ${rule.name} names an unknown computation "${rule.compute}"`);
+    for (const rule of rules) for (const k of rule.alsoOn) this.watchers.set(`${k.apiVersion}/${k.kind}`, [...(this.watchers.get(`${k.apiVersion}/${k.kind}`) ?? []), rule]);
   }
 
   /** Starts moving objects, including those already stored; again after a restore, it rescans. */
@@ -70,8 +73,7 @@ export class LifecycleEngine {
 
   /** Objects whose rules watch the changed object's kind (alsoOn) look again. */
   private requeueWatchers(changed: KubeObject): void {
-    for (const rule of this.rules) {
-      if (!rule.alsoOn.some((k) => k.kind === changed.kind && k.apiVersion === changed.apiVersion)) continue;
+    for (const rule of this.watchers.get(`${changed.apiVersion}/${changed.kind}`) ?? []) {
       const type = this.cluster.registry.forKind(rule.resource.apiVersion, rule.resource.kind);
       if (!type) continue;
       const namespace = type.namespaced && changed.metadata.namespace !== undefined ? changed.metadata.namespace : undefined;

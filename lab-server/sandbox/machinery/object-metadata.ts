@@ -12,8 +12,9 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Kinds whose names must be DNS-1123 labels, not subdomains. */
 const LABEL_NAMED = new Set(['Namespace', 'Service', 'Project']);
 
-export function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** A metav1.Time: RFC 3339 to the second (of `ms`, or now). */
+export function now(ms = Date.now()): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function nameCauses(type: ResourceType, name: string, field = 'metadata.name'): StatusCause[] {

@@ -7,6 +7,7 @@
  */
 import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import type { ClusterView } from '../store/cluster-view.ts';
+import { now } from '../machinery/object-metadata.ts';
 
 type ContainerStatus = Record<string, unknown> & { name: string; restartCount?: number; state?: Record<string, unknown> };
 
@@ -21,7 +22,7 @@ export function restartBackOffSeconds(restarts: number): number {
 export function containerExited(cluster: ClusterView, namespace: string, podName: string, container: string, exitCode: number): void {
   const pod = cluster.store.get('/pods', namespace, podName);
   if (!pod || pod.metadata.deletionTimestamp) return;
-  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const time = now();
   const policy = String(getPath(pod, ['spec', 'restartPolicy']) ?? 'Always');
   const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
   const field = ((getPath(pod, ['status', 'ephemeralContainerStatuses']) as ContainerStatus[] | undefined) ?? []).some((s) => s.name === container) ? 'ephemeralContainerStatuses' : 'containerStatuses';
@@ -58,7 +59,7 @@ function restartAfterBackOff(cluster: ClusterView, namespace: string, podName: s
   const statuses = ((getPath(pod, ['status', 'containerStatuses']) as unknown[] | undefined) ?? []).filter(isRecord) as ContainerStatus[];
   const waiting = statuses.find((s) => s.name === container && s.restartCount === restartCount && isRecord(s.state?.waiting));
   if (!waiting) return;
-  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const time = now();
   const containerStatuses = statuses.map((s) => (s === waiting ? { ...s, started: true, state: { running: { startedAt: time } } } : s));
   cluster.store.put('/pods', { ...pod, status: { ...(pod.status as Record<string, unknown>), containerStatuses } } as KubeObject);
 }

@@ -9,7 +9,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Cluster } from '../../cluster.ts';
-import type { KubeObject } from '../../../k8s/object.ts';
 import { REGISTRY } from '../../resource-types/registry.ts';
 import { ApiError, errors, type Status } from '../../machinery/status.ts';
 import type { ExecContext, ProcessFactory } from '../../workloads/process.ts';
@@ -22,8 +21,9 @@ import { EXEC_WEBSOCKET_PROTOCOLS, websocketExec } from './websocket-exec.ts';
 import { EXEC_SPDY_PROTOCOLS, spdyExec } from './spdy-exec.ts';
 import { PORT_FORWARD_CHANNEL_PROTOCOLS, PORT_FORWARD_SPDY_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, spdyPortForward, websocketPortForward } from './port-forward.ts';
 import { SpdySession, type ByteLink } from './spdy-session.ts';
+import { podPhase } from '../../controllers/computations/owners.ts';
 import { queryBool } from '../query.ts';
-import { anonymousForbidden } from '../anonymous.ts';
+import { anonymousForbidden, bearerToken } from '../anonymous.ts';
 
 export interface UpgradeOptions {
   clusterFor(token: string): Cluster | undefined;
@@ -45,7 +45,7 @@ export function upgradeHandler(options: UpgradeOptions): Upgrade {
   return (req, socket, head) => {
     try {
       const url = new URL(req.url ?? '/', 'https://sandbox');
-      const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const token = bearerToken(req);
       const route = routeOf(url.pathname, REGISTRY);
       if (!token) throw anonymousForbidden(req.method ?? 'GET', route, url.pathname, false);
       const cluster = options.clusterFor(token);
@@ -83,10 +83,6 @@ export function upgradeHandler(options: UpgradeOptions): Upgrade {
       refuse(socket, status);
     }
   };
-}
-
-function podPhase(pod: KubeObject): string {
-  return (pod.status as { phase?: string } | undefined)?.phase ?? 'Pending';
 }
 
 function websocketUpgrade(server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, protocols: string[], start: (ws: WebSocket) => void): void {

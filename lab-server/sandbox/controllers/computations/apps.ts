@@ -14,6 +14,7 @@ import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
 import { controllerEvent, createPod, deletePod, nameSuffix, ownedBy, ownerRef, podReady, updateSpec } from './owners.ts';
 import { nodeFit, readyNodes } from './pods.ts';
+import { now } from '../../machinery/object-metadata.ts';
 
 const REPLICASETS = 'apps/replicasets';
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -40,9 +41,9 @@ function statusPatch(fields: Record<string, unknown>): Record<string, unknown> {
 /** A condition that keeps its transition time while its status holds. */
 function condition(object: KubeObject, type: string, status: boolean, reason: string, message: string): Record<string, unknown> {
   const previous = ((getPath(object, ['status', 'conditions']) as unknown[] | undefined) ?? []).find((c) => getPath(c, ['type']) === type);
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const time = now();
   const same = getPath(previous, ['status']) === (status ? 'True' : 'False');
-  return { type, status: status ? 'True' : 'False', lastUpdateTime: same && getPath(previous, ['reason']) === reason ? getPath(previous, ['lastUpdateTime']) : now, lastTransitionTime: same ? getPath(previous, ['lastTransitionTime']) : now, reason, message };
+  return { type, status: status ? 'True' : 'False', lastUpdateTime: same && getPath(previous, ['reason']) === reason ? getPath(previous, ['lastUpdateTime']) : time, lastTransitionTime: same ? getPath(previous, ['lastTransitionTime']) : time, reason, message };
 }
 
 /** The ReplicaSet controller: as many pods as spec.replicas, the not-ready and newest removed first. */

@@ -8,14 +8,14 @@ import { getPath, type KubeObject } from '../../../k8s/object.ts';
 import type { ClusterView } from '../../store/cluster-view.ts';
 import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
-import { controllerEvent, createPod, nameSuffix, ownedBy, ownerRef, podPhase, podReady } from './owners.ts';
+import { controllerEvent, createPod, deletePod, nameSuffix, ownedBy, ownerRef, podPhase, podReady } from './owners.ts';
 import { cronMatches, parseCron } from './cron.ts';
+import { now } from '../../machinery/object-metadata.ts';
 
 const jobEvent = controllerEvent('job-controller');
 const cronEvent = controllerEvent('cronjob-controller');
 const JOBS = 'batch/jobs';
 
-const time = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function spec(job: KubeObject, field: string, fallback: number): number {
   const value = getPath(job, ['spec', field]);
@@ -35,22 +35,22 @@ export function reconcileJob(cluster: ClusterView, job: KubeObject): Computation
   let active = pods.filter((p) => !['Succeeded', 'Failed'].includes(podPhase(p)) && !p.metadata.deletionTimestamp);
   const completions = spec(job, 'completions', 1);
   const done = finished(job);
-  const startTime = getPath(job, ['status', 'startTime']) ?? time();
+  const startTime = getPath(job, ['status', 'startTime']) ?? now();
   const conditions: Record<string, unknown>[] = [];
   let completionTime: string | undefined;
   if (!done && getPath(job, ['spec', 'suspend']) !== true) {
     if (succeeded >= completions) {
-      const at = time();
+      const at = now();
       completionTime = at;
       conditions.push({ type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at });
       conditions.push({ type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at });
       events.push(jobEvent('Normal', 'Completed', 'Job completed'));
     } else if (failed > spec(job, 'backoffLimit', 6)) {
-      const at = time();
+      const at = now();
       conditions.push({ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: at, lastTransitionTime: at });
       conditions.push({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: at, lastTransitionTime: at });
       events.push(jobEvent('Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'));
-      for (const pod of active) cluster.store.put('/pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: time(), deletionGracePeriodSeconds: 30 } });
+      for (const pod of active) deletePod(cluster, pod);
       active = [];
     } else {
       const wanted = Math.min(spec(job, 'parallelism', 1), completions - succeeded) - active.length;
@@ -95,11 +95,11 @@ export function reconcileCronJob(cluster: ClusterView, cron: KubeObject): Comput
     const job = cluster.createSystemObject({
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { name: `${cron.metadata.name}-${minute}`, namespace: cron.metadata.namespace, labels: { ...(getPath(template, ['metadata', 'labels']) as object) }, annotations: { 'batch.kubernetes.io/cronjob-scheduled-timestamp': time(minute * 60_000) }, ownerReferences: [ownerRef(cron)] },
+      metadata: { name: `${cron.metadata.name}-${minute}`, namespace: cron.metadata.namespace, labels: { ...(getPath(template, ['metadata', 'labels']) as object) }, annotations: { 'batch.kubernetes.io/cronjob-scheduled-timestamp': now(minute * 60_000) }, ownerReferences: [ownerRef(cron)] },
       spec: structuredClone(getPath(template, ['spec']) ?? {}),
     });
     events.push(cronEvent('Normal', 'SuccessfulCreate', `Created job ${job.metadata.name}`));
-    lastScheduleTime = time(minute * 60_000);
+    lastScheduleTime = now(minute * 60_000);
   }
   // History: keep the newest successfulJobsHistoryLimit completed and failedJobsHistoryLimit failed jobs.
   for (const [outcome, limit] of [['Complete', Number(getPath(cron, ['spec', 'successfulJobsHistoryLimit']) ?? 3)], ['Failed', Number(getPath(cron, ['spec', 'failedJobsHistoryLimit']) ?? 1)]] as const) {

@@ -10,6 +10,7 @@ import type { ClusterView } from '../../store/cluster-view.ts';
 import { now } from '../../machinery/object-metadata.ts';
 import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
+import { ownerRef } from './owners.ts';
 
 const VMIS = 'kubevirt.io/virtualmachineinstances';
 const LAUNCHER_IMAGE = 'registry.redhat.io/container-native-virtualization/virt-launcher-rhel9:v4.19.0';
@@ -20,10 +21,6 @@ function runStrategy(vm: KubeObject): string {
   if (typeof strategy === 'string') return strategy;
   const running = getPath(vm, ['spec', 'running']);
   return running === true ? 'Always' : 'Halted';
-}
-
-function ownerRef(owner: KubeObject): Record<string, unknown> {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
 const controller = (type: RuleEvent['type'], reason: string, message: string): RuleEvent => ({ type, reason, message, source: 'virtualmachine-controller' });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { getPath, isRecord, type KubeObject } from '../../../k8s/object.ts';
 import type { ClusterView } from '../../store/cluster-view.ts';
 import type { RuleEvent } from '../rule.ts';
+import { now } from '../../machinery/object-metadata.ts';
 
 export function ownerRef(owner: KubeObject): Record<string, unknown> {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
@@ -51,7 +52,7 @@ export function createPod(cluster: ClusterView, owner: KubeObject, name: string,
 export function deletePod(cluster: ClusterView, pod: KubeObject): void {
   if (pod.metadata.deletionTimestamp) return;
   const grace = Number(getPath(pod, ['spec', 'terminationGracePeriodSeconds']) ?? 30);
-  cluster.store.put('/pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), deletionGracePeriodSeconds: grace } });
+  cluster.store.put('/pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: grace } });
 }
 
 /** Writes a new spec of an object a controller manages, bumping its generation as the API server would. */
