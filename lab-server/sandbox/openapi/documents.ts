@@ -111,6 +111,25 @@ function annotateMergeKeys(schemas: Map<string, Schema>): void {
 
 const PATCH_CONTENT = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
+/**
+ * How each subresource is reached, as the real spec lists it: its methods,
+ * whether they are `connect` (a stream: exec, attach, port-forward), and
+ * whether its body is the object itself (status) or something of its own
+ * (a Scale, an Eviction, a log).
+ */
+const SUBRESOURCE_OPERATIONS: Record<string, { methods: string[]; connect?: boolean; object?: boolean }> = {
+  status: { methods: ['get', 'put', 'patch'], object: true },
+  ephemeralcontainers: { methods: ['get', 'put', 'patch'], object: true },
+  finalize: { methods: ['put'], object: true },
+  scale: { methods: ['get', 'put', 'patch'] },
+  log: { methods: ['get'] },
+  exec: { methods: ['get', 'post'], connect: true },
+  attach: { methods: ['get', 'post'], connect: true },
+  portforward: { methods: ['get', 'post'], connect: true },
+  eviction: { methods: ['post'] },
+  token: { methods: ['post'] },
+};
+
 function operations(type: ResourceType, schemaName: string): [string, unknown][] {
   const gvk = { group: type.group, version: type.version, kind: type.kind };
   const ref = { $ref: `#/components/schemas/${schemaName}` };
@@ -121,20 +140,83 @@ function operations(type: ResourceType, schemaName: string): [string, unknown][]
     queryParam('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
     queryParam('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn and Strict.'),
   ];
-  const op = (action: string, extra: Record<string, unknown> = {}) => ({ 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK', content: json } }, ...extra });
+  const patchTypes = PATCH_CONTENT.filter((t) => type.strategicMerge || !t.includes('strategic'));
+  const bodies = {
+    object: { requestBody: { content: json } },
+    own: { requestBody: { content: { '*/*': { schema: { type: 'object' } } } } },
+    patch: { requestBody: { content: Object.fromEntries(patchTypes.map((t) => [t, { schema: { type: 'object' } }])) } },
+  };
+  /** One operation; `content` is null where the answer is a stream or not the object. */
+  const op = (action: string, id: OperationName, extra: Record<string, unknown> = {}, content: unknown = json) => ({
+    operationId: operationId(action, id, type),
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': gvk,
+    responses: { '200': { description: 'OK', ...(content ? { content } : {}) } },
+    ...extra,
+  });
   const prefix = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
   const scope = type.namespaced ? `${prefix}/namespaces/{namespace}/${type.plural}` : `${prefix}/${type.plural}`;
-  const patchTypes = PATCH_CONTENT.filter((t) => type.strategicMerge || !t.includes('strategic'));
+  const watchScope = type.namespaced ? `${prefix}/watch/namespaces/{namespace}/${type.plural}` : `${prefix}/watch/${type.plural}`;
+  const here = { namespaced: type.namespaced };
+  const everywhere = { namespaced: false, allNamespaces: type.namespaced };
+  const itemMethods = (subresource?: string) => ({
+    get: op('get', { ...here, subresource }),
+    put: op('put', { ...here, subresource }, { parameters: writeParams, ...bodies.object }),
+    patch: op('patch', { ...here, subresource }, { parameters: [...writeParams, queryParam('force', 'Force is going to "force" Apply requests.')], ...bodies.patch }),
+  });
+  const verbs = new Set(type.verbs);
+  const paths: [string, unknown][] = [];
+  const collection = {
+    ...(verbs.has('list') ? { get: op('list', here) } : {}),
+    ...(verbs.has('create') ? { post: op('post', here, { parameters: writeParams, ...bodies.object }) } : {}),
+    ...(verbs.has('deletecollection') ? { delete: op('deletecollection', here) } : {}),
+  };
+  if (Object.keys(collection).length) paths.push([scope, collection]);
+  if (verbs.has('get')) paths.push([`${scope}/{name}`, { ...itemMethods(), delete: op('delete', here) }]);
+  if (type.namespaced && verbs.has('list')) paths.push([`${prefix}/${type.plural}`, { get: op('list', everywhere) }]);
+  // The legacy /watch/ paths: deprecated, still served, and what ruby-kubeclient and the npm kubernetes-client call.
+  if (verbs.has('watch')) {
+    paths.push([watchScope, { get: op('watchlist', here, {}, null) }], [`${watchScope}/{name}`, { get: op('watch', here, {}, null) }]);
+    if (type.namespaced) paths.push([`${prefix}/watch/${type.plural}`, { get: op('watchlist', everywhere, {}, null) }]);
+  }
+  for (const subresource of type.subresources) {
+    const how = SUBRESOURCE_OPERATIONS[subresource];
+    if (!how) continue;
+    const object = itemMethods(subresource);
+    const item = how.methods.map((method) => {
+      if (how.object) return [method, object[method as keyof typeof object]];
+      const action = how.connect ? 'connect' : method;
+      return [method, op(action, { ...here, subresource, method }, method === 'get' ? {} : bodies.own, null)];
+    });
+    paths.push([`${scope}/{name}/${subresource}`, Object.fromEntries(item)]);
+  }
+  return paths;
+}
+
+interface OperationName {
+  namespaced: boolean;
+  allNamespaces?: boolean;
+  subresource?: string;
+  /** Connect operations name their HTTP method: connectCoreV1PostNamespacedPodExec. */
+  method?: string;
+}
+
+const VERBS: Record<string, string> = { list: 'list', post: 'create', get: 'read', put: 'replace', patch: 'patch', delete: 'delete', deletecollection: 'delete', watch: 'watch', watchlist: 'watch', connect: 'connect' };
+
+/** As the real spec names operations: listCoreV1PodForAllNamespaces, watchAppsV1NamespacedDeploymentList, deleteCoreV1CollectionNamespacedPod, readAppsV1NamespacedDeploymentScale. */
+function operationId(action: string, name: OperationName, type: ResourceType): string {
+  const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  const group = type.group === '' ? 'Core' : type.group.split(/[.-]/).map(title).join('');
   return [
-    [scope, { get: op('list'), post: op('post', { parameters: writeParams, requestBody: { content: json } }) }],
-    [
-      `${scope}/{name}`,
-      {
-        get: op('get'),
-        put: op('put', { parameters: writeParams, requestBody: { content: json } }),
-        patch: op('patch', { parameters: [...writeParams, queryParam('force', 'Force is going to "force" Apply requests.')], requestBody: { content: Object.fromEntries(patchTypes.map((t) => [t, { schema: { type: 'object' } }])) } }),
-        delete: op('delete'),
-      },
-    ],
-  ];
+    VERBS[action] ?? action,
+    action === 'connect' && name.method ? title(name.method) : '',
+    group,
+    title(type.version),
+    action === 'deletecollection' ? 'Collection' : '',
+    name.namespaced ? 'Namespaced' : '',
+    type.kind,
+    name.subresource ? title(name.subresource) : '',
+    action === 'watchlist' ? 'List' : '',
+    name.allNamespaces ? 'ForAllNamespaces' : '',
+  ].join('');
 }

@@ -74,11 +74,11 @@ function pathItem(path: string, item: Record<string, Schema>): unknown {
     uniqueItems: true,
     description: m[1] === 'namespace' ? 'object name and auth scope, such as for teams and projects' : `name of the ${path.split('/').at(-2)?.replace(/s$/, '')}`,
   }));
-  const operations = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, operation(path, method, op)]));
+  const operations = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, operation(op)]));
   return { ...operations, ...(pathParameters.length ? { parameters: pathParameters } : {}) };
 }
 
-function operation(path: string, method: string, op: Schema): unknown {
+function operation(op: Schema): unknown {
   const gvk = op['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string };
   const responseSchema = (op.responses as Record<string, { content?: Record<string, { schema?: Schema }> }>)['200']?.content?.['application/json']?.schema;
   const query = ((op.parameters as { name: string; description: string }[] | undefined) ?? []).map((p) => ({ name: p.name, in: 'query', description: p.description, type: 'string', uniqueItems: true }));
@@ -89,19 +89,10 @@ function operation(path: string, method: string, op: Schema): unknown {
     consumes: requestContent ? Object.keys(requestContent) : ['*/*'],
     produces: PRODUCES,
     schemes: ['https'],
-    operationId: operationId(path, method, String(op['x-kubernetes-action']), gvk),
+    operationId: op.operationId,
     parameters: [...body, ...query],
     responses: { '200': { description: 'OK', ...(responseSchema ? { schema: toV2(responseSchema) } : {}) }, '401': { description: 'Unauthorized' } },
     'x-kubernetes-action': op['x-kubernetes-action'],
     'x-kubernetes-group-version-kind': gvk,
   };
-}
-
-const VERBS: Record<string, string> = { list: 'list', post: 'create', get: 'read', put: 'replace', patch: 'patch', delete: 'delete' };
-
-/** As the real spec names operations: listCoreV1NamespacedPod, patchKubevirtIoV1NamespacedVirtualMachine. */
-function operationId(path: string, _method: string, action: string, gvk: { group: string; version: string; kind: string }): string {
-  const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-  const group = gvk.group === '' ? 'Core' : gvk.group.split(/[.-]/).map(title).join('');
-  return `${VERBS[action] ?? action}${group}${title(gvk.version)}${path.includes('{namespace}') ? 'Namespaced' : ''}${gvk.kind}`;
 }
