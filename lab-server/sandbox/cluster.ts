@@ -4,7 +4,7 @@
  * lesson is about — namespace finalization and each namespace's default
  * ServiceAccount. Behaviour of pods, VMs and networks is added by lifecycle rules.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { KubeObject } from '../k8s/object.ts';
@@ -14,6 +14,7 @@ import { ObjectStore, resourceKey } from './store/object-store.ts';
 import { REGISTRY, type ResourceRegistry } from './resource-types/registry.ts';
 import { CRD_OBJECTS } from './resource-types/crds.ts';
 import { now, prepareCreate } from './machinery/object-metadata.ts';
+import { signingKey, type SigningKey } from './machinery/service-account-tokens.ts';
 import type { ResourceType } from './resource-types/types.ts';
 import { ContainerLogs } from './store/container-logs.ts';
 import { defaultsOnCreate } from './admission/create-defaults.ts';
@@ -62,11 +63,14 @@ export class Cluster implements ClusterView {
 
   /** The CA a pod trusts the API server by: kube-root-ca.crt in every namespace carries it. */
   private readonly caCert: string;
+  /** What signs this cluster's service account tokens. */
+  readonly tokenKey: SigningKey;
 
-  constructor(name: string, environment?: Environment, options: { caCert?: string } = {}) {
+  constructor(name: string, environment?: Environment, options: { caCert?: string; tokenSecret?: Buffer } = {}) {
     this.name = name;
     this.environment = environment;
     this.caCert = options.caCert ?? '';
+    this.tokenKey = signingKey(options.tokenSecret ?? randomBytes(32));
     this.lifecycle = new LifecycleEngine(this, RULES, COMPUTATIONS);
     this.lifecycle.start();
     this.mainProcesses = new MainProcesses(this, workloadProcesses);

@@ -2,10 +2,11 @@
  * A running sandbox: one HTTPS API server hosting any number of clusters, each
  * reached with its own bearer token.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Environment } from '../lesson/schema.ts';
 import { Cluster } from './cluster.ts';
 import { startApiServer, type RunningApiServer } from './api/server.ts';
+import { authenticate } from './api/authentication.ts';
 import { generateCertificates, type ServingCertificates } from './tls/certificates.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { SqliteState } from './store/sqlite-state.ts';
@@ -22,6 +23,14 @@ export interface ClusterHandle {
   cluster: Cluster;
   token: string;
   kubeconfig: string;
+}
+
+/**
+ * A cluster's service account tokens are signed with a key derived from its
+ * own token: they stay valid across restarts, and open no other cluster.
+ */
+function clusterOptions(certificates: ServingCertificates, token: string) {
+  return { caCert: certificates.caCert, tokenSecret: createHash('sha256').update(`service-account-signing\0${token}`).digest() };
 }
 
 export class SandboxHost {
@@ -43,7 +52,7 @@ export class SandboxHost {
     state?.saveCertificates(certificates);
     const clusters = new Map<string, Cluster>();
     for (const stored of state?.clusters() ?? []) {
-      const cluster = new Cluster(stored.name, stored.environment, { caCert: certificates.caCert });
+      const cluster = new Cluster(stored.name, stored.environment, clusterOptions(certificates, stored.token));
       cluster.store.restore(state!.objects(stored.token), stored.revision);
       cluster.store.persistTo(state!.persistenceFor(stored.token));
       cluster.resumeControllers();
@@ -54,7 +63,7 @@ export class SandboxHost {
       cert: certificates.cert,
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
-      clusterFor: (token) => clusters.get(token),
+      authenticate: (token) => authenticate(token, (t) => clusters.get(t), () => clusters.values()),
     });
     return new SandboxHost(server, certificates, clusters, state);
   }
@@ -75,7 +84,7 @@ export class SandboxHost {
   /** Adds a fresh cluster built from a lesson environment; its token is the only key to it. */
   addCluster(environment: Environment, name = 'sandbox'): ClusterHandle {
     const token = randomBytes(24).toString('base64url');
-    const cluster = new Cluster(name, undefined, { caCert: this.certificates.caCert });
+    const cluster = new Cluster(name, undefined, clusterOptions(this.certificates, token));
     if (this.state) {
       this.state.addCluster({ token, name, environment });
       cluster.store.persistTo(this.state.persistenceFor(token));

@@ -142,6 +142,25 @@ describe('identity', () => {
     assert.equal(claims.sub, 'system:serviceaccount:apps:bot');
     assert.equal(claims.exp - claims.iat, 1200);
   });
+
+  it('takes a created token as the service account, which holds only what every authenticated user holds', async () => {
+    await ok(['create', 'serviceaccount', 'reader', '-n', 'apps']);
+    const token = (await ok(['create', 'token', 'reader', '-n', 'apps'])).trim();
+    const as = (args: string[]) => sandbox.kubectl([`--token=${token}`, ...args]);
+    assert.match((await as(['auth', 'whoami'])).stdout, /Username\s+system:serviceaccount:apps:reader\n.*\nGroups\s+\[system:serviceaccounts system:serviceaccounts:apps system:authenticated\]/);
+    const pods = await as(['get', 'pods', '-n', 'apps']);
+    assert.equal(pods.code, 1);
+    assert.equal(pods.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:apps:reader" cannot list resource "pods" in API group "" in the namespace "apps"');
+    assert.equal((await as(['auth', 'can-i', 'get', 'pods', '-n', 'apps'])).stdout.trim(), 'no');
+    assert.match((await as(['auth', 'can-i', '--list'])).stdout, /selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]/);
+    assert.equal((await as(['api-resources', '-o', 'name'])).code, 0, 'discovery is open to every authenticated user');
+    // Another audience, or an account deleted and made again under the same name: the token opens nothing.
+    const vault = (await ok(['create', 'token', 'reader', '-n', 'apps', '--audience=vault'])).trim();
+    assert.match((await sandbox.kubectl([`--token=${vault}`, 'auth', 'whoami'])).stderr, /Unauthorized/);
+    await ok(['delete', 'serviceaccount', 'reader', '-n', 'apps']);
+    await ok(['create', 'serviceaccount', 'reader', '-n', 'apps']);
+    assert.match((await as(['auth', 'whoami'])).stderr, /You must be logged in to the server \(Unauthorized\)/);
+  });
 });
 
 describe('metrics.k8s.io', () => {

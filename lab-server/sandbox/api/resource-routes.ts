@@ -4,7 +4,8 @@
  * pods/exec subresources.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Cluster } from '../cluster.ts';
+import type { Caller } from './authentication.ts';
+import type { UserInfo } from './authorization.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 import { checkObjectMediaType, decodeObject, mediaType, readBody } from './body.ts';
 import { parseDeleteOptions } from './delete-options.ts';
@@ -28,7 +29,7 @@ import { evictPod } from './eviction.ts';
 import { isMetricsView, serveMetrics } from './metrics.ts';
 
 /** Kinds that are requests rather than objects: POSTed, answered, and (apart from what they create) not stored. */
-const CREATE_ONLY_KINDS: Record<string, (req: ResourceRequest, body: unknown) => KubeObject> = {
+const CREATE_ONLY_KINDS: Record<string, (req: ResourceRequest, body: unknown, user: UserInfo) => KubeObject> = {
   ProjectRequest: createProjectRequest,
   ReachabilityReview: createReachabilityReview,
   SelfSubjectAccessReview: createSelfSubjectAccessReview,
@@ -44,7 +45,7 @@ export interface ResourceRoute {
   watch?: true;
 }
 
-export async function serveResource(cluster: Cluster, route: ResourceRoute, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveResource({ cluster, user }: Caller, route: ResourceRoute, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
   const accept = req.headers.accept;
   const table = wantsTable(accept);
@@ -54,7 +55,7 @@ export async function serveResource(cluster: Cluster, route: ResourceRoute, url:
   if (createOnly) {
     if (method !== 'POST' || route.name !== undefined) throw errors.methodNotAllowed(method, type.plural);
     checkObjectMediaType(mediaType(req));
-    return send(res, 201, createOnly({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req))));
+    return send(res, 201, createOnly({ cluster, type, params: url.searchParams, warnings: [] }, decodeObject(await readBody(req), mediaType(req)), user));
   }
   if (isMetricsView(type)) return serveMetrics({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, method, res);
   if (isProjectView(type)) return serveProjectView({ cluster, type, params: url.searchParams, warnings: [], ...pick(route) }, req, res, table, isWatch);

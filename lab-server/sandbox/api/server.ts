@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Cluster } from '../cluster.ts';
 import { KUBERNETES_VERSION } from '../cluster.ts';
 import { REGISTRY } from '../resource-types/registry.ts';
 import { log } from '../../log.ts';
@@ -21,7 +20,7 @@ import { kubevirtSubresource, vmAction } from './kubevirt-subresources.ts';
 import { send } from './respond.ts';
 import { routeOf } from './route.ts';
 import { serveHealth } from './health.ts';
-import { anonymousForbidden, bearerToken } from './anonymous.ts';
+import { requestCaller, type Caller } from './authentication.ts';
 import { queryBool } from './query.ts';
 import { ApiError, errors } from '../machinery/status.ts';
 
@@ -31,7 +30,8 @@ export interface ApiServerOptions {
   host?: string;
   port?: number;
   /** Finds the cluster a bearer token belongs to. */
-  clusterFor(token: string): Cluster | undefined;
+  /** Who a bearer token is, and the cluster it opens; undefined for a token that opens nothing. */
+  authenticate(token: string): Caller | undefined;
   /** What exec runs in a container; the simulated workload shell unless given. */
   processes?: ProcessFactory;
 }
@@ -56,7 +56,7 @@ const LISTEN_BACKLOG = 4096;
 const ACCEPTING_SOCKETS = 4;
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
-  const upgrade = upgradeHandler({ clusterFor: options.clusterFor, processes: options.processes ?? workloadProcesses });
+  const upgrade = upgradeHandler({ authenticate: options.authenticate, processes: options.processes ?? workloadProcesses });
   /** Every connection, upgraded ones (exec, console, port-forward) too, so that close() waits for none of them. */
   const sockets = new Set<Socket>();
   const open = async (port: number) => {
@@ -130,10 +130,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (route.kind === 'health') return serveHealth(route.endpoint, route.check, url.searchParams, res);
   if (route.kind === 'version') return send(res, 200, KUBERNETES_VERSION);
 
-  const token = bearerToken(req);
-  if (!token) throw anonymousForbidden(req.method ?? 'GET', route, url.pathname, queryBool(url.searchParams, 'watch'));
-  const cluster = options.clusterFor(token);
-  if (!cluster) throw errors.unauthorized();
+  const { cluster, user } = requestCaller(req, route, url.pathname, queryBool(url.searchParams, 'watch') || (route.kind === 'resource' && route.watch === true), options.authenticate);
   const accept = req.headers.accept;
 
   const kubevirt = kubevirtSubresource(url.pathname);
@@ -163,7 +160,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     case 'not-found':
       throw errors.pathNotFound();
     case 'resource':
-      return serveResource(cluster, route, url, req, res);
+      return serveResource({ cluster, user }, route, url, req, res);
   }
 }
 

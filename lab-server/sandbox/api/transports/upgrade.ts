@@ -8,7 +8,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Cluster } from '../../cluster.ts';
 import { REGISTRY } from '../../resource-types/registry.ts';
 import { ApiError, errors, type Status } from '../../machinery/status.ts';
 import type { ExecContext, ProcessFactory } from '../../workloads/process.ts';
@@ -23,10 +22,10 @@ import { PORT_FORWARD_CHANNEL_PROTOCOLS, PORT_FORWARD_SPDY_PROTOCOL, PORT_FORWAR
 import { SpdySession, type ByteLink } from './spdy-session.ts';
 import { podPhase } from '../../controllers/computations/owners.ts';
 import { queryBool } from '../query.ts';
-import { anonymousForbidden, bearerToken } from '../anonymous.ts';
+import { requestCaller, type Caller } from '../authentication.ts';
 
 export interface UpgradeOptions {
-  clusterFor(token: string): Cluster | undefined;
+  authenticate(token: string): Caller | undefined;
   processes: ProcessFactory;
 }
 
@@ -45,11 +44,8 @@ export function upgradeHandler(options: UpgradeOptions): Upgrade {
   return (req, socket, head) => {
     try {
       const url = new URL(req.url ?? '/', 'https://sandbox');
-      const token = bearerToken(req);
       const route = routeOf(url.pathname, REGISTRY);
-      if (!token) throw anonymousForbidden(req.method ?? 'GET', route, url.pathname, false);
-      const cluster = options.clusterFor(token);
-      if (!cluster) throw errors.unauthorized();
+      const { cluster } = requestCaller(req, route, url.pathname, false, options.authenticate);
       const consoleTarget = kubevirtSubresource(url.pathname);
       if (consoleTarget?.resource === 'virtualmachineinstances' && consoleTarget.action === 'console') {
         const vmi = runningInstance(cluster, consoleTarget.namespace, consoleTarget.name);
