@@ -25,9 +25,9 @@ import { COMPUTATIONS } from './controllers/computations/index.ts';
 import { MainProcesses } from './workloads/main-processes.ts';
 import { workloadProcesses } from './workloads/workload-processes.ts';
 
-/** seed/openshift.yaml, read once, its {{VERSION}} filled in per cluster. */
+/** seed/openshift.yaml, read once, its {{VERSION}} and {{NOW}} filled in per cluster. */
 const OPENSHIFT_SEED_TEXT = readFileSync(new URL('./seed/openshift.yaml', import.meta.url), 'utf8');
-const OPENSHIFT_SEED = (version: string) => parse(OPENSHIFT_SEED_TEXT.replaceAll('{{VERSION}}', version)) as { namespaces: string[]; clusterOperators: string[]; objects: KubeObject[] };
+const OPENSHIFT_SEED = (version: string) => parse(OPENSHIFT_SEED_TEXT.replaceAll('{{VERSION}}', version).replaceAll('{{NOW}}', now())) as { namespaces: string[]; clusterOperators: string[]; objects: KubeObject[] };
 
 /** The lifecycle rules, read once: they are data shipped with the sandbox. */
 const RULES: LifecycleRule[] = loadRules();

@@ -123,6 +123,11 @@ describe('OpenShift', () => {
     assert.match(csvs, /openshift-cnv\s+kubevirt-hyperconverged-operator\.v4\.19\.0\s+OpenShift Virtualization/);
     assert.match(await ok(['get', 'nmstate']), /^NAME\s+AGE\nnmstate\s/);
     assert.match(await ok(['get', 'hco', '-n', 'openshift-cnv']), /kubevirt-hyperconverged/);
+    // Upstream's schemas, with their defaults: the HyperConverged CR's spec is what HCO 1.15's CRD fills in.
+    assert.equal(await ok(['get', 'hco', '-n', 'openshift-cnv', 'kubevirt-hyperconverged', '-o', 'jsonpath={.spec.liveMigrationConfig.parallelMigrationsPerCluster}']), '5');
+    const edited = await sandbox.kubectl(['patch', 'hco', '-n', 'openshift-cnv', 'kubevirt-hyperconverged', '--type=merge', '-p', '{"spec":{"liveMigrationConfig":null}}']);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.equal(await ok(['get', 'hco', '-n', 'openshift-cnv', 'kubevirt-hyperconverged', '-o', 'jsonpath={.spec.liveMigrationConfig.parallelMigrationsPerCluster}']), '5', 'defaults return on every write');
     await waitFor('the node agents to run', async () => (await ok(['get', 'ds', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.numberReady}/{.status.desiredNumberScheduled} {end}'])).trim().split(' ').every((d) => /=(\d+)\/\1$/.test(d) && !d.endsWith('=0/0')));
     const agents = await ok(['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-o', 'jsonpath={range .items[*]}{.spec.nodeName} {.status.podIP}{"\\n"}{end}']);
     // hostNetwork pods run with their node's address, on the control plane too (they tolerate every taint).

@@ -175,6 +175,10 @@ items:
       // Upstream's schemas: KubeVirt's VM template, MultiNetworkPolicy's rules.
       assert.match(await ok(['explain', 'vm.spec.template.spec.domain.devices']), /interfaces/);
       assert.match(await ok(['explain', 'multi-networkpolicy.spec']), /podSelector/);
+      assert.match(await ok(['explain', 'csv.spec.install']), /strategy/);
+      assert.match(await ok(['explain', 'hco.spec.featureGates']), /downwardMetrics/);
+      assert.match(await ok(['explain', 'nmstate.spec']), /nodeSelector/);
+      assert.match(await ok(['explain', 'nncp.spec']), /desiredState/);
       if (minor <= 28) assert.match(await ok(['explain', 'pod.spec.nodeSelector', '--output=plaintext-openapiv2']), /nodeSelector/);
     });
   });

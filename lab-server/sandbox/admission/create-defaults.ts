@@ -2,13 +2,15 @@
  * What the API server fills in on every create, whoever creates (a client
  * through the API, a controller, the seeding): the types' defaults
  * (SetDefaults_*), the ServiceAccount admission, a Service's cluster IP and
- * node ports from their allocators, and a Job's generated selector.
+ * node ports from their allocators, a Job's generated selector, and a custom
+ * resource's schema defaults.
  */
 import { createHash } from 'node:crypto';
 import { getPath, isRecord, type KubeObject } from '../../k8s/object.ts';
 import { formatIPv4, parseCidr } from '../../k8s/ipv4.ts';
 import type { ResourceType } from '../resource-types/types.ts';
 import type { ClusterView } from '../store/cluster-view.ts';
+import { withSchemaDefaults } from './schema-defaults.ts';
 
 export function defaultsOnCreate(cluster: ClusterView, type: ResourceType, object: KubeObject): KubeObject {
   switch (`${type.group}/${type.kind}`) {
@@ -53,7 +55,7 @@ export function defaultsOnCreate(cluster: ClusterView, type: ResourceType, objec
     case 'batch/CronJob':
       return withSpec(object, (spec) => ({ concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1, ...spec }));
     default:
-      return object;
+      return type.schema ? (withSchemaDefaults(type.schema, object) as KubeObject) : object;
   }
 }
 

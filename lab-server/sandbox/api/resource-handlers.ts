@@ -20,6 +20,7 @@ import { recordUpdate, serverSideApply } from './field-ownership.ts';
 import { checkPreconditions, type DeleteOptions } from './delete-options.ts';
 import { queryBool } from './query.ts';
 import { defaultsOnCreate } from '../admission/create-defaults.ts';
+import { withSchemaDefaults } from '../admission/schema-defaults.ts';
 
 export interface ResourceRequest {
   cluster: Cluster;
@@ -71,7 +72,8 @@ function decodeAgainstSchema(req: ResourceRequest, object: KubeObject): KubeObje
     if (mode === 'Strict') throw errors.badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${report.unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
     if (mode === 'Warn') req.warnings.push(...report.unknown.map((f) => `unknown field "${f}"`));
   }
-  return report.value as KubeObject;
+  // Custom resources take their schema's defaults on every write, not on create only.
+  return (type.schema ? withSchemaDefaults(type.schema, report.value) : report.value) as KubeObject;
 }
 
 function key(req: ResourceRequest): string {

@@ -6,11 +6,22 @@ import { ALL_VERBS, type PrinterColumn, type ResourceType } from './types.ts';
 
 const CRD_DIR = new URL('./crds/', import.meta.url);
 
-/** The CRD objects, as `kubectl get crd` lists them. Read once: they are data shipped with the server. */
+/**
+ * The CRD objects, as `kubectl get crd` lists them. Read once: they are data
+ * shipped with the server. Ours are YAML; upstream's large ones are JSON
+ * (`{ source, objects }`, the source naming repository, tag and path), which
+ * reads in milliseconds where YAML takes a quarter of a second each.
+ */
 export const CRD_OBJECTS: KubeObject[] = readdirSync(CRD_DIR)
-  .filter((name) => name.endsWith('.yaml'))
+  .filter((name) => name.endsWith('.yaml') || name.endsWith('.json'))
   .sort()
-  .flatMap((name) => parseAllDocuments(readFileSync(new URL(name, CRD_DIR), 'utf8')).map((doc) => doc.toJS() as KubeObject));
+  .flatMap((name) => {
+    const text = readFileSync(new URL(name, CRD_DIR), 'utf8');
+    if (name.endsWith('.yaml')) return parseAllDocuments(text).map((doc) => doc.toJS() as KubeObject);
+    const file = JSON.parse(text) as { source?: unknown; objects?: unknown };
+    if (typeof file.source !== 'string' || !Array.isArray(file.objects)) throw new Error(`${name}: an upstream CRD file needs "source" (where it is from) and "objects"`);
+    return file.objects as KubeObject[];
+  });
 
 export function resourceTypesOfCrd(crd: KubeObject): ResourceType[] {
   const spec = getPath(crd, ['spec']);
