@@ -14,7 +14,7 @@ import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
 import { controllerEvent, createPod, deletePod, nameSuffix, ownedBy, ownerRef, podReady, updateSpec } from './owners.ts';
 import { nodeFit, readyNodes } from './pods.ts';
-import { now } from '../../machinery/object-metadata.ts';
+import { findCondition, transitionTime } from './conditions.ts';
 
 const REPLICASETS = 'apps/replicasets';
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -40,10 +40,11 @@ function statusPatch(fields: Record<string, unknown>): Record<string, unknown> {
 
 /** A condition that keeps its transition time while its status holds. */
 function condition(object: KubeObject, type: string, status: boolean, reason: string, message: string): Record<string, unknown> {
-  const previous = ((getPath(object, ['status', 'conditions']) as unknown[] | undefined) ?? []).find((c) => getPath(c, ['type']) === type);
-  const time = now();
-  const same = getPath(previous, ['status']) === (status ? 'True' : 'False');
-  return { type, status: status ? 'True' : 'False', lastUpdateTime: same && getPath(previous, ['reason']) === reason ? getPath(previous, ['lastUpdateTime']) : time, lastTransitionTime: same ? getPath(previous, ['lastTransitionTime']) : time, reason, message };
+  const previous = findCondition(object, type);
+  const value = status ? 'True' : 'False';
+  const lastTransitionTime = transitionTime(object, type, value);
+  const updated = getPath(previous, ['status']) === value && getPath(previous, ['reason']) === reason;
+  return { type, status: value, lastUpdateTime: updated ? getPath(previous, ['lastUpdateTime']) : lastTransitionTime, lastTransitionTime, reason, message };
 }
 
 /** The ReplicaSet controller: as many pods as spec.replicas, the not-ready and newest removed first. */

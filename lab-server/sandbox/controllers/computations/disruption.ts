@@ -4,7 +4,7 @@ import { selectorMatches, toLabelSelector } from '../../../k8s/label-selector.ts
 import type { ClusterView } from '../../store/cluster-view.ts';
 import type { ComputationResult } from '../computation.ts';
 import { podReady } from './owners.ts';
-import { now } from '../../machinery/object-metadata.ts';
+import { transitionTime } from './conditions.ts';
 
 /** An int-or-percent of `total`: a percentage rounds up, as the controller's GetScaledValueFromIntOrPercent(…, true). */
 function scaled(value: unknown, total: number): number | undefined {
@@ -22,9 +22,8 @@ export function reconcileDisruptionBudget(cluster: ClusterView, pdb: KubeObject)
   const maxUnavailable = scaled(getPath(pdb, ['spec', 'maxUnavailable']), expected);
   const desired = minAvailable ?? (maxUnavailable !== undefined ? Math.max(0, expected - maxUnavailable) : expected);
   const allowed = Math.max(0, healthy - desired);
-  const previous = ((getPath(pdb, ['status', 'conditions']) as unknown[] | undefined) ?? [])[0];
   const status = allowed > 0 ? 'True' : 'False';
-  const time = getPath(previous, ['status']) === status ? getPath(previous, ['lastTransitionTime']) : now();
+  const time = transitionTime(pdb, 'DisruptionAllowed', status);
   return {
     ok: true,
     vars: {

@@ -8,6 +8,7 @@ import { getPath, isRecord, type KubeObject } from '../../../k8s/object.ts';
 import { launcherPodLabels, vmCloudInitNetworkData } from '../../../k8s/kubevirt.ts';
 import type { ClusterView } from '../../store/cluster-view.ts';
 import { now } from '../../machinery/object-metadata.ts';
+import { transitionTime } from './conditions.ts';
 import type { ComputationResult } from '../computation.ts';
 import type { RuleEvent } from '../rule.ts';
 import { ownerRef } from './owners.ts';
@@ -70,8 +71,8 @@ export function reconcileVirtualMachine(cluster: ClusterView, vm: KubeObject): C
     desiredGeneration: vm.metadata.generation ?? 1,
     observedGeneration: vm.metadata.generation ?? 1,
     conditions: vmi
-      ? [{ type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'PodNotExists', message: 'virt-launcher pod is not running' }), lastProbeTime: null, lastTransitionTime: sameTime(vm, 'Ready', ready ? 'True' : 'False') }]
-      : [{ type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist', lastProbeTime: null, lastTransitionTime: sameTime(vm, 'Ready', 'False') }],
+      ? [{ type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'PodNotExists', message: 'virt-launcher pod is not running' }), lastProbeTime: null, lastTransitionTime: transitionTime(vm, 'Ready', ready ? 'True' : 'False') }]
+      : [{ type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist', lastProbeTime: null, lastTransitionTime: transitionTime(vm, 'Ready', 'False') }],
   };
   return { ok: true, vars: { status, events } };
 }
@@ -88,11 +89,6 @@ export function launcherLost(cluster: ClusterView, vmi: KubeObject): Computation
   return { ok: true, vars: {} };
 }
 
-/** A condition keeps its transition time while its status holds, so a settled VM stops writing. */
-function sameTime(object: KubeObject, type: string, status: string): string {
-  const condition = (getPath(object, ['status', 'conditions']) as unknown[] | undefined)?.find((c) => getPath(c, ['type']) === type);
-  return getPath(condition, ['status']) === status ? String(getPath(condition, ['lastTransitionTime'])) : now();
-}
 
 /** ErrImagePull and friends show on the VM when its launcher pod cannot start. */
 function launcherProblem(cluster: ClusterView, vmi: KubeObject): string | undefined {
