@@ -83,6 +83,12 @@ export const environmentSchema = z
       networkType: z.literal('OVNKubernetes'),
       clusterNetwork: cidr,
       serviceNetwork: cidr,
+      /**
+       * OVN-Kubernetes bugs to model as fixed. OCPBUGS-25928 (a localnet switch with only
+       * drop ACLs keeps no connection state, so a one-direction deny also drops replies)
+       * is unfixed through OpenShift 4.19; list it to model a release that fixes it.
+       */
+      fixedBugs: z.array(z.enum(['OCPBUGS-25928'], { error: 'the only OVN-Kubernetes bug the sandbox models is "OCPBUGS-25928"' })).default([]),
     }),
     bridge: slug,
     physicalNetworks: z.array(physicalNetworkSchema).min(1),

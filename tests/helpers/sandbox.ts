@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLesson, type LoadedLesson } from '../../lab-server/lesson/load.ts';
+import type { Environment } from '../../lab-server/lesson/schema.ts';
 import { clusterAccess, type ClusterAccess } from '../../lab-server/checks/evaluate-check.ts';
 import { SandboxHost, type ClusterHandle } from '../../lab-server/sandbox/sandbox-host.ts';
 import { LESSON_DIR } from './paths.ts';
@@ -63,11 +64,12 @@ export interface ApiResponse {
 }
 
 /** A sandbox with one cluster; `kubectl` picks the binary its kubectl() runs (default: the dispatcher). */
-export async function startSandbox(options: { kubectl?: string } = {}): Promise<TestSandbox> {
+/** A sandbox from the shipped lesson's environment, or from that environment as `environment` edits it. */
+export async function startSandbox(options: { kubectl?: string; environment?: (environment: Environment) => Environment } = {}): Promise<TestSandbox> {
   const { lesson } = await loadLesson(LESSON_DIR);
   if (!lesson) throw new Error('the shipped lesson does not load');
   const host = await SandboxHost.start({ port: 0 });
-  const handle = host.addCluster(lesson.lesson.environment);
+  const handle = host.addCluster(options.environment ? options.environment(structuredClone(lesson.lesson.environment)) : lesson.lesson.environment);
   const home = tempDir('kubectl');
   const kubeconfig = join(home, 'kubeconfig');
   await writeFile(kubeconfig, handle.kubeconfig);

@@ -192,14 +192,15 @@ describe('failure modes', () => {
 
   it('the wrong VLAN never reaches the database', async () => {
     await kubectl(sandbox, ['delete', 'pod', '-n', 'data-adapter', 'turtle-db-adapter']);
-    await kubectl(sandbox, ['apply', '-f', await edited('nad-data-adapter.yaml', '"vlanID": 123', '"vlanID": 124')]);
+    // Both NADs of the network move: OVN-K refuses one that disagrees with the other (D4).
+    await kubectl(sandbox, ['apply', '-f', await edited('nad-data-adapter.yaml', '"vlanID": 123', '"vlanID": 124'), '-f', await edited('nad-data-consumer.yaml', '"vlanID": 123', '"vlanID": 124')]);
     await kubectl(sandbox, ['apply', '-f', manifest('pod-turtle-db-adapter.yaml')]);
     await workloadsUp(sandbox);
     const d = canReach(sandbox.handle.cluster, ADAPTER, DB);
     assert.equal(d.outcome, 'timeout');
     assert.match(d.reason, /tags frames with VLAN 124, but turtle-db \(192\.168\.200\.1\) is on VLAN 123/);
     await kubectl(sandbox, ['delete', 'pod', '-n', 'data-adapter', 'turtle-db-adapter']);
-    await kubectl(sandbox, ['apply', '-f', manifest('nad-data-adapter.yaml'), '-f', manifest('pod-turtle-db-adapter.yaml')]);
+    await kubectl(sandbox, ['apply', '-f', manifest('nad-data-adapter.yaml'), '-f', manifest('nad-data-consumer.yaml'), '-f', manifest('pod-turtle-db-adapter.yaml')]);
     await workloadsUp(sandbox);
   });
 
@@ -215,10 +216,17 @@ describe('failure modes', () => {
     assert.equal(canReach(sandbox.handle.cluster, ADAPTER, DB).outcome, 'connected');
   });
 
-  it('an Ingress-only deny leaves egress open', async () => {
+  it('an Ingress-only deny also drops the replies of the egress it leaves open (OCPBUGS-25928), unless a rule allows the other way', async () => {
     await kubectl(sandbox, ['apply', '-f', await edited('mnp-default-deny-data-adapter.yaml', '    - Egress\n', '')]);
-    assert.equal(canReach(sandbox.handle.cluster, ADAPTER, DB).outcome, 'connected');
+    const d = canReach(sandbox.handle.cluster, ADAPTER, DB);
+    assert.equal(d.outcome, 'timeout', 'real OVN-K on localnet keeps no connection state on a switch with only drop ACLs');
+    assert.match(d.reason, /its replies are dropped: pod data-adapter\/turtle-db-adapter is isolated for ingress .*OCPBUGS-25928/);
+    assert.equal(await observe(sandbox, ADAPTER, DB.host, DB.port), 'timeout');
     assert.equal(canReach(sandbox.handle.cluster, VM, ADAPTER_WEB).outcome, 'timeout');
+    // The passing sibling of the e2e test: an allow rule in the other direction makes the switch stateful.
+    await kubectl(sandbox, ['apply', '-f', await edited('mnp-default-deny-data-adapter.yaml', '    - Egress\n  ingress: []\n  egress: []\n', '  ingress: []\n  egress:\n    - {}\n')]);
+    assert.equal(canReach(sandbox.handle.cluster, ADAPTER, DB).outcome, 'connected');
+    assert.equal(await observe(sandbox, ADAPTER, DB.host, DB.port), 'connected');
   });
 
   it('a pod with an unknown image never runs, so it reaches nothing', async () => {
@@ -227,5 +235,114 @@ describe('failure modes', () => {
     const d = canReach(sandbox.handle.cluster, ADAPTER, DB);
     assert.equal(d.outcome, 'unavailable');
     assert.match(d.reason, /is not running/);
+  });
+});
+
+/** OVN-Kubernetes' sharp edges, each as network-model-audit.md gives it, seen by nc in the workloads. */
+describe("OVN-Kubernetes' edges (network-model-audit.md)", () => {
+  let sandbox: TestSandbox;
+  before(async () => {
+    sandbox = await startSandbox();
+    await kubectl(sandbox, ['apply', '-f', manifest('nncp-bridge-mapping.yaml'), '-f', manifest('namespaces.yaml')]);
+    await kubectl(sandbox, ['apply', '-f', manifest('nad-data-adapter.yaml'), '-f', manifest('nad-data-consumer.yaml'), '-f', manifest('pod-turtle-db-adapter.yaml'), '-f', manifest('vm-workload.yaml')]);
+    await kubectl(sandbox, ['wait', 'nncp/ovs-share-same-gw-bridge', '--for=condition=Available', '--timeout=20s']);
+    await kubectl(sandbox, ['patch', 'network.operator.openshift.io', 'cluster', '--type=merge', '-p', '{"spec":{"useMultiNetworkPolicy":true}}']);
+    await workloadsUp(sandbox);
+  });
+  after(() => sandbox?.close());
+
+  /** The adapter's egress, isolated (with ingress allowed, so that replies pass), with these rules. */
+  const adapterEgress = async (egress: unknown[], annotations: Record<string, string> = { 'k8s.v1.cni.cncf.io/policy-for': 'data-adapter/db-access-net' }) => {
+    const policy = { apiVersion: 'k8s.cni.cncf.io/v1beta1', kind: 'MultiNetworkPolicy', metadata: { name: 'edge', namespace: 'data-adapter', annotations }, spec: { podSelector: {}, policyTypes: ['Egress'], ingress: [{}], egress } };
+    const r = await sandbox.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(policy) });
+    assert.equal(r.code, 0, r.stderr);
+    const outcome = canReach(sandbox.handle.cluster, ADAPTER, DB).outcome;
+    assert.equal(await observe(sandbox, ADAPTER, DB.host, DB.port), outcome, 'nc sees what the model decides');
+    return outcome;
+  };
+
+  it('D2: an ipBlock cidr or except written as a bare IP is that one address', async () => {
+    assert.equal(await adapterEgress([{ to: [{ ipBlock: { cidr: '192.168.200.1' } }] }]), 'connected');
+    assert.equal(await adapterEgress([{ to: [{ ipBlock: { cidr: '192.168.200.0/24', except: ['192.168.200.1'] } }] }]), 'timeout', 'the excluded address stays out');
+  });
+
+  it('D7: a peer with no field allows every address', async () => {
+    assert.equal(await adapterEgress([{ to: [{}] }]), 'connected');
+    assert.equal(await adapterEgress([{ to: [{}, { ipBlock: { cidr: '10.9.9.0/24' } }] }]), 'timeout', 'skipped beside a real peer, it adds nothing');
+  });
+
+  it('D6: a port written as a string opens the whole protocol; a protocol OVN-K cannot write allows nothing', async () => {
+    assert.equal(await adapterEgress([{ ports: [{ protocol: 'TCP', port: '8080' }] }]), 'connected');
+    assert.equal(await adapterEgress([{ ports: [{ protocol: 'TCP', port: 8080 }] }]), 'timeout');
+    assert.equal(await adapterEgress([{ ports: [{ protocol: 'tcp', port: 5432 }] }]), 'timeout');
+    assert.equal(await adapterEgress([{ ports: [{ protocol: 'TCP', port: 5432 }, { protocol: 'ICMP' }] }]), 'timeout');
+    // Nothing listens for UDP on the database's port: a UDP probe is refused (ICMP port unreachable), not connected.
+    await adapterEgress([{}]);
+    assert.equal(canReach(sandbox.handle.cluster, ADAPTER, { ...DB, protocol: 'UDP' }).outcome, 'refused');
+  });
+
+  it('D8: policy-for loses only its spaces, so a trailing newline names no NAD and the policy is ignored', async () => {
+    assert.equal(await adapterEgress([], { 'k8s.v1.cni.cncf.io/policy-for': ' data-adapter/db-access-net ' }), 'timeout');
+    assert.equal(await adapterEgress([], { 'k8s.v1.cni.cncf.io/policy-for': 'data-adapter/db-access-net\n' }), 'connected');
+    await kubectl(sandbox, ['delete', 'multi-networkpolicy', '-n', 'data-adapter', 'edge']);
+  });
+
+  it('D3: two networks on one localnet are two switches: other VLAN, no segment; and a policy for one leaves the other alone', async () => {
+    const nad = (name: string, vlan: number) => ({
+      apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name, namespace: 'data-consumer' },
+      spec: { config: JSON.stringify({ cniVersion: '0.3.1', name, physicalNetworkName: 'data-net', type: 'ovn-k8s-cni-overlay', topology: 'localnet', vlanID: vlan, netAttachDefName: `data-consumer/${name}` }) },
+    });
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'data-consumer', annotations: { 'k8s.v1.cni.cncf.io/networks': JSON.stringify([{ name: 'other-net', ips: ['192.168.200.40/24'] }]) } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    const r = await sandbox.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [nad('other-net', 124), pod] }) });
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('the pod on other-net to run', () => getPath(sandbox.handle.cluster.store.get('/pods', 'data-consumer', 'other'), ['status', 'phase']) === 'Running');
+    const d = canReach(sandbox.handle.cluster, VM, { host: '192.168.200.40', port: 80 });
+    assert.equal(d.outcome, 'timeout');
+    assert.match(d.reason, /is on network other-net \(VLAN 124\), a switch of its own/);
+    // A deny for other-net does not isolate the VM on data-net, though both ride localnet data-net.
+    const deny = { apiVersion: 'k8s.cni.cncf.io/v1beta1', kind: 'MultiNetworkPolicy', metadata: { name: 'deny-other', namespace: 'data-consumer', annotations: { 'k8s.v1.cni.cncf.io/policy-for': 'data-consumer/other-net' } }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+    assert.equal((await sandbox.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(deny) })).code, 0);
+    assert.equal(canReach(sandbox.handle.cluster, VM, DB).outcome, 'connected');
+    assert.equal(await observe(sandbox, VM, DB.host, DB.port), 'connected');
+    await kubectl(sandbox, ['delete', 'multi-networkpolicy', '-n', 'data-consumer', 'deny-other']);
+  });
+
+  it('D4: a second NAD of a network that disagrees with the first is refused, and its pods never start', async () => {
+    const nad = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name: 'clash', namespace: 'data-consumer' }, spec: { config: JSON.stringify({ cniVersion: '0.3.1', name: 'data-net', type: 'ovn-k8s-cni-overlay', topology: 'localnet', vlanID: 124, netAttachDefName: 'data-consumer/clash' }) } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'clashing', namespace: 'data-consumer', annotations: { 'k8s.v1.cni.cncf.io/networks': JSON.stringify([{ name: 'clash', ips: ['192.168.200.42/24'] }]) } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    assert.equal((await sandbox.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [nad, pod] }) })).code, 0);
+    await waitFor('the sandbox failure event', async () => /timed out waiting for annotations/.test((await sandbox.kubectl(['get', 'events', '-n', 'data-consumer', '--field-selector', 'involvedObject.name=clashing'])).stdout));
+    assert.equal(getPath(sandbox.handle.cluster.store.get('/pods', 'data-consumer', 'clashing'), ['status', 'phase']), 'Pending');
+    assert.equal(canReach(sandbox.handle.cluster, VM, DB).outcome, 'connected', 'the network itself, and its first NADs, carry on');
+  });
+
+  it('D9: vlanID 0 is untagged: the pod runs, and does not reach VLAN 123', async () => {
+    const nad = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name: 'untagged', namespace: 'data-consumer' }, spec: { config: JSON.stringify({ cniVersion: '0.3.1', name: 'untagged', physicalNetworkName: 'data-net', type: 'ovn-k8s-cni-overlay', topology: 'localnet', vlanID: 0, netAttachDefName: 'data-consumer/untagged' }) } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain', namespace: 'data-consumer', annotations: { 'k8s.v1.cni.cncf.io/networks': JSON.stringify([{ name: 'untagged', ips: ['192.168.200.41/24'] }]) } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    assert.equal((await sandbox.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [nad, pod] }) })).code, 0);
+    await waitFor('the pod on the untagged network to run', () => getPath(sandbox.handle.cluster.store.get('/pods', 'data-consumer', 'plain'), ['status', 'phase']) === 'Running');
+    const d = canReach(sandbox.handle.cluster, { namespace: 'data-consumer', pod: 'plain' }, DB);
+    assert.equal(d.outcome, 'timeout');
+    assert.match(d.reason, /tags frames with no VLAN, but turtle-db \(192\.168\.200\.1\) is on VLAN 123/);
+  });
+});
+
+describe('OCPBUGS-25928 modelled as fixed', () => {
+  let sandbox: TestSandbox;
+  before(async () => {
+    sandbox = await startSandbox({ environment: (env) => ({ ...env, cluster: { ...env.cluster, fixedBugs: ['OCPBUGS-25928'] } }) });
+    await kubectl(sandbox, ['apply', '-f', manifest('nncp-bridge-mapping.yaml'), '-f', manifest('namespaces.yaml')]);
+    await kubectl(sandbox, ['apply', '-f', manifest('nad-data-adapter.yaml'), '-f', manifest('pod-turtle-db-adapter.yaml')]);
+    await kubectl(sandbox, ['wait', 'nncp/ovs-share-same-gw-bridge', '--for=condition=Available', '--timeout=20s']);
+    await kubectl(sandbox, ['patch', 'network.operator.openshift.io', 'cluster', '--type=merge', '-p', '{"spec":{"useMultiNetworkPolicy":true}}']);
+  });
+  after(() => sandbox?.close());
+
+  it('lets the replies of an Ingress-only deny pass, as a release with the fix would', async () => {
+    const text = (await readFile(manifest('mnp-default-deny-data-adapter.yaml'), 'utf8')).replace('    - Egress\n', '');
+    const r = await sandbox.kubectl(['apply', '-f', '-'], { stdin: text });
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('the adapter to run', () => getPath(sandbox.handle.cluster.store.get('/pods', 'data-adapter', 'turtle-db-adapter'), ['status', 'phase']) === 'Running');
+    assert.equal(canReach(sandbox.handle.cluster, ADAPTER, DB).outcome, 'connected');
   });
 });

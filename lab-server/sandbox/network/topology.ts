@@ -16,7 +16,10 @@ export interface Attachment {
   /** namespace/name of the NAD. */
   nad: string;
   config: NadConfig;
+  /** The network's identity, the config's name: policy-for, peers and one logical switch go by it. */
   network: string;
+  /** The localnet name the node's bridge mapping must carry: physicalNetworkName, else the name. */
+  physicalNetwork: string;
   vlan?: number;
   /** Address and prefix on this network, when the workload has one. */
   ip?: string;
@@ -73,8 +76,10 @@ function podAttachments(cluster: ClusterView, pod: KubeObject): Attachment[] {
       return [{
         nad: e.name,
         config: nad.config,
-        network: physicalNetworkName(nad.config) ?? '',
-        ...(typeof nad.config.vlanID === 'number' ? { vlan: nad.config.vlanID } : {}),
+        network: nad.config.name ?? '',
+        physicalNetwork: physicalNetworkName(nad.config) ?? '',
+        // vlanID 0 is untagged, as no vlanID is.
+        ...(typeof nad.config.vlanID === 'number' && nad.config.vlanID !== 0 ? { vlan: nad.config.vlanID } : {}),
         ...(e.ips?.[0] ? { ip: e.ips[0] } : {}),
         ...(cidr ? { prefix: cidr.prefix } : {}),
         interface: e.interface,

@@ -5,7 +5,7 @@
  */
 import { getPath, isRecord, stringMap, type KubeObject } from '../../../k8s/object.ts';
 import { NETWORKS_ANNOTATION, parseNetworkSelection } from '../../../k8s/network-selection.ts';
-import { hasIpam, localnetConfigProblems, parseNadConfig } from '../../../k8s/nad-config.ts';
+import { hasIpam, localnetConfigProblems, networkMismatch, parseNadConfig, type NadConfig } from '../../../k8s/nad-config.ts';
 import { formatIPv4, parseCidr, parseIPv4 } from '../../../k8s/ipv4.ts';
 import type { ClusterView } from '../../store/cluster-view.ts';
 import type { ComputationResult } from '../computation.ts';
@@ -144,6 +144,10 @@ export function attachNetworks(cluster: ClusterView, pod: KubeObject): Computati
         // OVN-Kubernetes ignores an invalid NAD, so the pod's annotation for it never comes.
         return sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] [${namespace}/${pod.metadata.name} ${iface} ${nadNamespace}/${selection.name}] failed to get pod annotation: timed out waiting for annotations: context deadline exceeded`);
       }
+      // A NAD whose config disagrees with the network's first NAD is refused by OVN-K's NAD controller
+      // ("NAD … CNI config does not match that of network …"), so the annotation never comes either.
+      if (conflictingNetwork(cluster, nad, config.config))
+        return sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] [${namespace}/${pod.metadata.name} ${iface} ${nadNamespace}/${selection.name}] failed to get pod annotation: timed out waiting for annotations: context deadline exceeded`);
       const ips = selection.ips ?? [];
       const bad = ips.find((ip) => !parseCidr(ip));
       if (bad) return sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] failed to parse static IP "${bad}": invalid CIDR address: ${bad}`);
@@ -165,6 +169,25 @@ export function attachNetworks(cluster: ClusterView, pod: KubeObject): Computati
       events,
     },
   };
+}
+
+/**
+ * The NAD whose config the network holds, when `nad` is not it and disagrees
+ * with it: the one whose current version has stood longest (lowest
+ * resourceVersion), since OVN-K refuses an update that breaks agreement as it
+ * refuses a new NAD that does.
+ */
+function conflictingNetwork(cluster: ClusterView, nad: KubeObject, config: NadConfig): KubeObject | undefined {
+  const first = cluster.store
+    .list('k8s.cni.cncf.io/network-attachment-definitions')
+    .filter((other) => {
+      const parsed = parseNadConfig(getPath(other, ['spec', 'config']));
+      return parsed.ok && parsed.config.name === config.name;
+    })
+    .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))[0];
+  if (!first || first.metadata.uid === nad.metadata.uid) return undefined;
+  const parsed = parseNadConfig(getPath(first, ['spec', 'config']));
+  return parsed.ok && networkMismatch(config, parsed.config) ? first : undefined;
 }
 
 function randomMac(): string {
