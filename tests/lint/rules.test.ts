@@ -106,10 +106,15 @@ const CASES: RuleCases[] = [
     failing: [{ name: 'static ips on a NAD with subnets', edits: [{ file: NAD, from: '"vlanID": 123,', to: '"vlanID": 123,\n      "subnets": "192.168.200.0/24",' }], file: POD, at: 'k8s.v1.cni.cncf.io/networks', message: /cannot allocate a static IP request with IPAM/ }],
   },
   {
+    rule: 'nad-network-agreement',
+    failing: [{ name: 'the same network on another VLAN', edits: [{ file: NAD2, from: '"vlanID": 123', to: '"vlanID": 124' }], file: NAD2, at: 'config:', message: /has vlanID 123 where this NAD has 124; OVN-K refuses this NAD/ }],
+  },
+  {
     rule: 'mnp-policy-for',
     failing: [
       { name: 'annotation missing', edits: [{ file: ALLOW, from: /  annotations:\n.*\n/, to: '' }], file: ALLOW, at: 'metadata:', message: /no k8s.v1.cni.cncf.io\/policy-for/ },
       { name: 'names a NAD that does not exist', edits: [{ file: ALLOW, from: 'policy-for: data-consumer/db-access-net', to: 'policy-for: data-consumer/db-net' }], file: ALLOW, at: 'policy-for', message: /no manifest defines/ },
+      { name: 'a block scalar leaves a newline in the name', edits: [{ file: ALLOW, from: 'policy-for: data-consumer/db-access-net', to: 'policy-for: |\n      data-consumer/db-access-net' }], file: ALLOW, at: 'policy-for', message: /strips only spaces/ },
     ],
   },
   {
@@ -126,7 +131,18 @@ const CASES: RuleCases[] = [
   },
   {
     rule: 'mnp-port-protocol',
-    failing: [{ name: 'port without protocol', edits: [{ file: ALLOW, from: '        - protocol: TCP\n          port: 5432', to: '        - port: 5432' }], file: ALLOW, at: 'port: 5432', message: /without protocol/ }],
+    failing: [
+      { name: 'port without protocol', edits: [{ file: ALLOW, from: '        - protocol: TCP\n          port: 5432', to: '        - port: 5432' }], file: ALLOW, at: 'port: 5432', message: /without protocol/ },
+      { name: 'lowercase protocol', edits: [{ file: ALLOW, from: 'protocol: TCP', to: 'protocol: tcp' }], file: ALLOW, at: 'protocol: tcp', message: /"tcp" is not one OVN-K writes an ACL for/ },
+      { name: 'quoted port', edits: [{ file: ALLOW, from: 'port: 5432', to: 'port: "5432"' }], file: ALLOW, at: 'port: "5432"', message: /reads it as 0 and opens every TCP port/ },
+    ],
+  },
+  {
+    rule: 'mnp-peers',
+    failing: [
+      { name: 'cidr without a prefix length', edits: [{ file: ALLOW, from: 'cidr: 192.168.200.1/32', to: 'cidr: 192.168.200.1' }], file: ALLOW, at: 'cidr: 192.168.200.1', message: /reads it as 192\.168\.200\.1\/32/ },
+      { name: 'an empty peer', edits: [{ file: ALLOW, from: '    - to:\n        - ipBlock:\n            cidr: 192.168.200.1/32\n', to: '    - to:\n        - {}\n' }], file: ALLOW, at: '- {}', message: /allows every address/ },
+    ],
   },
   {
     rule: 'mnp-selector-matches',

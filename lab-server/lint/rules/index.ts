@@ -2,6 +2,7 @@ import type { LintRule } from '../rule.ts';
 import { nadConfigJson } from './nad-config-json.ts';
 import { nadLocalnetFields } from './nad-localnet-fields.ts';
 import { nadBridgeMapping } from './nad-bridge-mapping.ts';
+import { nadNetworkAgreement } from './nad-network-agreement.ts';
 import { nncpBridgeMappings } from './nncp-bridge-mappings.ts';
 import { networkSelectionSyntax } from './network-selection-syntax.ts';
 import { networkSelectionNamespace } from './network-selection-namespace.ts';
@@ -13,6 +14,7 @@ import { mnpPolicyTypes } from './mnp-policy-types.ts';
 import { mnpUnlistedRules } from './mnp-unlisted-rules.ts';
 import { mnpIpamLessPeers } from './mnp-ipam-less-peers.ts';
 import { mnpPortProtocol } from './mnp-port-protocol.ts';
+import { mnpPeers } from './mnp-peers.ts';
 import { mnpSelectorMatches } from './mnp-selector-matches.ts';
 import { stepManifests } from './step-manifests.ts';
 import { stepReferences } from './step-references.ts';
@@ -27,6 +29,7 @@ export const RULES: readonly LintRule[] = [
   nadConfigJson,
   nadLocalnetFields,
   nadBridgeMapping,
+  nadNetworkAgreement,
   nncpBridgeMappings,
   networkSelectionSyntax,
   networkSelectionNamespace,
@@ -38,6 +41,7 @@ export const RULES: readonly LintRule[] = [
   mnpUnlistedRules,
   mnpIpamLessPeers,
   mnpPortProtocol,
+  mnpPeers,
   mnpSelectorMatches,
   stepManifests,
   stepReferences,

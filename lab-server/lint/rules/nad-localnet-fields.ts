@@ -4,7 +4,7 @@ import type { LintRule } from '../rule.ts';
 
 export const nadLocalnetFields: LintRule = {
   id: 'nad-localnet-fields',
-  description: 'A localnet NAD config has the fields OVN-Kubernetes requires: type, topology, name, netAttachDefName = namespace/name, vlanID 1–4094, no ipam.',
+  description: 'A localnet NAD config has the fields OVN-Kubernetes requires: type, topology, name, netAttachDefName = namespace/name, vlanID 0–4094 (0 or none: untagged), no ipam.',
   check: (ctx) =>
     ctx.nads.flatMap((nad) =>
       nad.config

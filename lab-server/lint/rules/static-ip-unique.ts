@@ -1,5 +1,4 @@
 import { parseCidr, formatIPv4 } from '../../k8s/ipv4.ts';
-import { physicalNetworkName } from '../../k8s/nad-config.ts';
 import { diagnosticAt, resolveNad, type Workload } from '../context.ts';
 import type { Diagnostic } from '../../lesson/diagnostic.ts';
 import type { LintRule } from '../rule.ts';
@@ -14,7 +13,8 @@ export const staticIpUnique: LintRule = {
     for (const w of ctx.workloads) {
       for (const net of w.networks) {
         const nad = resolveNad(ctx, w, net);
-        const network = (nad?.config && physicalNetworkName(nad.config)) ?? net.reference;
+        // A network is its config name: two networks on one localnet (other VLANs) may reuse an address.
+        const network = nad?.config?.name ?? net.reference;
         for (const a of net.addresses) {
           const cidr = parseCidr(a.value);
           if (!cidr) continue;
