@@ -73,7 +73,8 @@ describe('NAD config', () => {
   it('names each broken field', () => {
     const fields = (config: object) => localnetConfigProblems({ ...good, ...config }, 'ns', 'nad').map((p) => p.field);
     assert.deepEqual(fields({ name: 'default' }), ['name']);
-    assert.deepEqual(fields({ vlanID: 0 }), ['vlanID']);
+    assert.deepEqual(fields({ vlanID: 0 }), [], 'vlanID 0 is untagged, as OVN-K reads it');
+    assert.deepEqual(fields({ vlanID: 4095 }), ['vlanID']);
     assert.deepEqual(fields({ ipam: {} }), ['ipam']);
     assert.deepEqual(fields({ subnets: '10.0.0/24' }), ['subnets']);
     assert.deepEqual(fields({ netAttachDefName: 'nad' }), ['netAttachDefName']);

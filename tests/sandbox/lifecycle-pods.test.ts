@@ -120,7 +120,8 @@ describe('failures stay failures', () => {
   });
 
   it('static ips on a NAD with subnets fail', async () => {
-    await applyYaml('ipam-nad', nadYaml('with-ipam', { subnets: '192.168.200.0/24', netAttachDefName: 'data-adapter/with-ipam' }));
+    // A network of its own: beside data-net's NADs, a NAD of that name with subnets would be refused as disagreeing.
+    await applyYaml('ipam-nad', nadYaml('with-ipam', { name: 'ipam-net', subnets: '192.168.200.0/24', netAttachDefName: 'data-adapter/with-ipam' }));
     await applyYaml('static-ipam', podYaml('static-ipam', 'data-adapter', { networks: '[{"name": "with-ipam", "ips": ["192.168.200.31/24"]}]' }));
     await sandboxFailure('static-ipam', 'data-adapter', /cannot allocate a static IP request with IPAM/);
   });
