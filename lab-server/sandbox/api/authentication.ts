@@ -37,6 +37,7 @@ export function requestCaller(req: IncomingMessage, route: Route, path: string, 
   const caller = token ? authenticateToken(token) : undefined;
   if (token && !caller) throw errors.unauthorized();
   authorize(caller?.user ?? ANONYMOUS, req.method ?? 'GET', route, path, watch);
-  // Anonymous holds no rules here, so only an authenticated caller gets this far.
-  return caller!;
+  // Nothing a cluster serves is open to anonymous: with no token there is no cluster to answer from.
+  if (!caller) throw errors.unauthorized();
+  return caller;
 }
