@@ -6,7 +6,7 @@
  * Every step is recorded, so the answer explains itself.
  */
 import { cidrContains, parseCidr, parseIPv4 } from '../../k8s/ipv4.ts';
-import { hasIpam } from '../../k8s/nad-config.ts';
+import { hasIpam, parseNadConfig } from '../../k8s/nad-config.ts';
 import { declaredPolicyTypes, makesAllowAcl, podSelectorMatches, policyForTargets, ruleAllows, rulesOf, voidReason, type Direction } from '../../k8s/multi-network-policy.ts';
 import { getPath, type KubeObject } from '../../k8s/object.ts';
 import type { ClusterView } from '../store/cluster-view.ts';
@@ -118,7 +118,7 @@ export function canReach(cluster: ClusterView, from: Endpoint, to: { host: strin
       if (!ingress.allowed) return done('timeout', ingress.reason, { kind: 'policy', ...(ingress.policy ? { name: ingress.policy } : {}) });
       policyVerdicts.push(ingress.steps.at(-1)!);
     }
-    const replies = judgeReplies(cluster, { workload: source, attachment: via }, destination.workload && destination.attachment ? { workload: destination.workload, attachment: destination.attachment } : undefined, to.host, protocol);
+    const replies = judgeReplies(cluster, all, { workload: source, attachment: via }, destination.workload && destination.attachment ? { workload: destination.workload, attachment: destination.attachment } : undefined, to.host, protocol);
     steps.push(...replies.steps);
     if (!replies.allowed) return done('timeout', replies.reason, { kind: 'policy', ...(replies.policy ? { name: replies.policy } : {}) });
   }
@@ -148,7 +148,7 @@ interface End {
  * packets: the destination's egress policy and the source's ingress policy
  * judge them, ports swapped.
  */
-function judgeReplies(cluster: ClusterView, source: End, destination: End | undefined, destinationIP: string, protocol: string): Judgement {
+function judgeReplies(cluster: ClusterView, all: Workload[], source: End, destination: End | undefined, destinationIP: string, protocol: string): Judgement {
   const steps: string[] = [];
   if (cluster.environment?.cluster.fixedBugs.includes('OCPBUGS-25928')) return { allowed: true, reason: '', steps: ['replies pass: the environment models OVN-K with OCPBUGS-25928 fixed'] };
   const ends: { end: End; direction: Direction; peer: string }[] = [
@@ -157,7 +157,7 @@ function judgeReplies(cluster: ClusterView, source: End, destination: End | unde
   ];
   for (const { end, direction, peer } of ends) {
     const label = `${end.workload.kind === 'pod' ? 'pod' : 'VM'} ${end.workload.namespace}/${end.workload.name}`;
-    if (statefulSwitch(cluster, end.attachment.network, end.workload.node)) continue;
+    if (statefulSwitch(cluster, all, end.attachment.network, end.workload.node)) continue;
     const reply = judge(cluster, end.workload, end.attachment, direction, peer, EPHEMERAL_PORT, protocol);
     if (reply.allowed) continue;
     steps.push(`network ${end.attachment.network} on node ${end.workload.node} has no allow ACL, so OVN keeps no connection state there (OCPBUGS-25928)`);
@@ -172,8 +172,8 @@ function judgeReplies(cluster: ClusterView, source: End, destination: End | unde
 }
 
 /** Whether a valid policy on the network selects a workload on the node and has a rule that makes an allow ACL. */
-function statefulSwitch(cluster: ClusterView, network: string, node: string | undefined): boolean {
-  const onSwitch = workloads(cluster).filter((w) => w.node === node && w.attachments.some((a) => a.network === network));
+function statefulSwitch(cluster: ClusterView, all: Workload[], network: string, node: string | undefined): boolean {
+  const onSwitch = all.filter((w) => w.node === node && w.attachments.some((a) => a.network === network));
   return cluster.store.list('k8s.cni.cncf.io/multi-networkpolicies').some((policy) => {
     const nads = policyForTargets(policy).map((t) => cluster.store.get('k8s.cni.cncf.io/network-attachment-definitions', t.namespace, t.name));
     const nad = nads.find((n) => n !== undefined && networkOf(n) === network);
@@ -243,13 +243,8 @@ function judge(cluster: ClusterView, workload: Workload, attachment: Attachment,
   };
 }
 
+/** A network is its config name; physicalNetworkName only picks the bridge mapping. */
 function networkOf(nad: KubeObject): string | undefined {
-  const raw = getPath(nad, ['spec', 'config']);
-  if (typeof raw !== 'string') return undefined;
-  try {
-    // A network is its config name; physicalNetworkName only picks the bridge mapping.
-    return (JSON.parse(raw) as { name?: string }).name;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseNadConfig(getPath(nad, ['spec', 'config']));
+  return parsed.ok ? parsed.config.name : undefined;
 }

@@ -140,14 +140,16 @@ export function attachNetworks(cluster: ClusterView, pod: KubeObject): Computati
       if (!nad) return sandboxFailure(pod, `${prefix}getKubernetesDelegate: cannot find a network-attachment-definition (${selection.name}) in namespace (${nadNamespace}): network-attachment-definitions.k8s.cni.cncf.io "${selection.name}" not found`);
       const config = parseNadConfig(getPath(nad, ['spec', 'config']));
       const iface = selection.interface ?? `net${index + 1}`;
+      // What the pod sees when OVN-K never writes its annotation for this network.
+      const annotationNeverComes = () => sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] [${namespace}/${pod.metadata.name} ${iface} ${nadNamespace}/${selection.name}] failed to get pod annotation: timed out waiting for annotations: context deadline exceeded`);
       if (!config.ok || localnetConfigProblems(config.config, nadNamespace, selection.name).length > 0) {
         // OVN-Kubernetes ignores an invalid NAD, so the pod's annotation for it never comes.
-        return sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] [${namespace}/${pod.metadata.name} ${iface} ${nadNamespace}/${selection.name}] failed to get pod annotation: timed out waiting for annotations: context deadline exceeded`);
+        return annotationNeverComes();
       }
       // A NAD whose config disagrees with the network's first NAD is refused by OVN-K's NAD controller
       // ("NAD … CNI config does not match that of network …"), so the annotation never comes either.
       if (conflictingNetwork(cluster, nad, config.config))
-        return sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] [${namespace}/${pod.metadata.name} ${iface} ${nadNamespace}/${selection.name}] failed to get pod annotation: timed out waiting for annotations: context deadline exceeded`);
+        return annotationNeverComes();
       const ips = selection.ips ?? [];
       const bad = ips.find((ip) => !parseCidr(ip));
       if (bad) return sandboxFailure(pod, `[${namespace}/${pod.metadata.name} ${pod.metadata.uid}] failed to parse static IP "${bad}": invalid CIDR address: ${bad}`);
